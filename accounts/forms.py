@@ -1,0 +1,51 @@
+import re
+
+from django import forms
+from django.utils import timezone
+
+from accounts.models import User
+
+# Outward and inward code, as Royal Mail writes them; spaces and case are forgiven.
+POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
+
+
+def normalise_postcode(value: str) -> str:
+    match = POSTCODE_RE.match(re.sub(r"\s+", "", value.upper()))
+    if not match:
+        raise forms.ValidationError(
+            "Enter a UK postcode, like SW1A 1AA, or leave this blank.", code="postcode"
+        )
+    return f"{match.group(1)} {match.group(2)}"
+
+
+class SignupExtraForm(forms.Form):
+    """Extra sign-up questions; django-allauth merges these into its sign-up form."""
+
+    display_name = forms.CharField(
+        label="First name (optional)",
+        max_length=60,
+        required=False,
+        help_text="Shown to the groups you volunteer with and at the till.",
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    postcode = forms.CharField(
+        label="Home postcode (optional)",
+        max_length=10,
+        required=False,
+        help_text="Helps us show opportunities and rewards near you.",
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
+    )
+    age_confirmed = forms.BooleanField(
+        label="I am 13 or older",
+        error_messages={"required": "You must be 13 or older to join Citizen Coin."},
+    )
+
+    def clean_postcode(self) -> str:
+        value = self.cleaned_data["postcode"].strip()
+        return normalise_postcode(value) if value else ""
+
+    def signup(self, request: object, user: User) -> None:
+        user.display_name = self.cleaned_data["display_name"].strip()
+        user.postcode = self.cleaned_data["postcode"]
+        user.age_confirmed_at = timezone.now()
+        user.save(update_fields=["display_name", "postcode", "age_confirmed_at"])

@@ -1,0 +1,44 @@
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import django_auth
+
+from backend.roles import roles_for
+from backend.schemas import MembershipOut, MeOut
+
+# Session auth for the browser; django_auth checks the CSRF token on unsafe methods.
+api = NinjaAPI(
+    title="Citizen Coin API",
+    version="1",
+    description="Volunteering opportunities, Citizen-Coin wallets and rewards.",
+    auth=django_auth,
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(request, {"detail": "Log in to use this."}, status=401)
+
+
+@api.exception_handler(ValidationError)
+def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": "Some of what was sent is not valid.", "errors": exc.errors}, status=422
+    )
+
+
+@api.get("/me", response=MeOut, tags=["accounts"], summary="Who am I, and what may I do")
+def me(request: HttpRequest) -> MeOut:
+    user = request.user
+    roles = roles_for(user)
+    return MeOut(
+        id=user.pk,
+        email=user.email,
+        display_name=user.display_name,
+        postcode=user.postcode,
+        roles=roles.names,
+        groups=[MembershipOut(id=g.pk, name=g.name) for g in roles.groups],
+        retailers=[MembershipOut(id=r.pk, name=r.name) for r in roles.retailers],
+        schemes=[MembershipOut(id=s.pk, name=s.name) for s in roles.schemes],
+    )

@@ -1,0 +1,21 @@
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from backend.roles import roles_for
+from notifications.models import Notification
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The person's roles and unread count for the menu, fetched only when a template asks."""
+    return {
+        "roles": SimpleLazyObject(lambda: roles_for(request.user)),
+        "unread_count": SimpleLazyObject(lambda: _unread(request)),
+    }
+
+
+def _unread(request: HttpRequest) -> int:
+    if not request.user.is_authenticated:
+        return 0
+    return Notification.objects.filter(user=request.user, read_at__isnull=True).count()

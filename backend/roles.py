@@ -1,0 +1,34 @@
+"""What a person may do here, gathered from the memberships each app keeps."""
+
+from dataclasses import dataclass, field
+
+from coins.models import Scheme
+from marketplace.models import CommunityGroup, Retailer
+
+
+@dataclass(frozen=True)
+class Roles:
+    groups: list[CommunityGroup] = field(default_factory=list)
+    retailers: list[Retailer] = field(default_factory=list)
+    schemes: list[Scheme] = field(default_factory=list)
+
+    @property
+    def names(self) -> list[str]:
+        found = ["resident"]
+        if self.groups:
+            found.append("organiser")
+        if self.retailers:
+            found.append("retailer_staff")
+        if self.schemes:
+            found.append("scheme_admin")
+        return found
+
+
+def roles_for(user: object) -> Roles:
+    if not getattr(user, "is_authenticated", False):
+        return Roles()
+    return Roles(
+        groups=list(CommunityGroup.objects.filter(organisers__user=user).order_by("name")),
+        retailers=list(Retailer.objects.filter(staff__user=user).order_by("name")),
+        schemes=list(Scheme.objects.filter(admin_memberships__user=user).order_by("name")),
+    )

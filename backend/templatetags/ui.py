@@ -1,0 +1,19 @@
+from django import template
+from django.forms import BoundField
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+
+@register.filter
+def described_widget(field: BoundField) -> SafeString:
+    """The field's widget, tied to its hint and error so screen readers announce them."""
+    described_by = []
+    if field.help_text:
+        described_by.append(f"{field.auto_id}_hint")
+    if field.errors:
+        described_by.append(f"{field.auto_id}_error")
+    attrs = {"aria-describedby": " ".join(described_by)} if described_by else {}
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return field.as_widget(attrs=attrs)

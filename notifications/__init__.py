@@ -1,0 +1,8 @@
+from typing import Any
+
+
+def notify(**kwargs: Any) -> Any:
+    """Shortcut for notifications.services.notify (imported late: apps load first)."""
+    from notifications.services import notify as _notify
+
+    return _notify(**kwargs)
