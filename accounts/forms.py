@@ -1,12 +1,21 @@
 import re
+from typing import Any
 
+from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import User
 
 # Outward and inward code, as Royal Mail writes them; spaces and case are forgiven.
 POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
+FIELD_ORDER = ["email", "password1", "password2", "display_name", "postcode", "age_confirmed"]
+REQUIRED_MESSAGES = {
+    "email": "Enter your email address.",
+    "password1": "Enter a password.",
+    "password2": "Enter the same password again.",
+}
 
 
 def normalise_postcode(value: str) -> str:
@@ -18,8 +27,8 @@ def normalise_postcode(value: str) -> str:
     return f"{match.group(1)} {match.group(2)}"
 
 
-class SignupExtraForm(forms.Form):
-    """Extra sign-up questions; django-allauth merges these into its sign-up form."""
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up, plus what we ask a new resident."""
 
     display_name = forms.CharField(
         label="First name (optional)",
@@ -30,7 +39,7 @@ class SignupExtraForm(forms.Form):
     )
     postcode = forms.CharField(
         label="Home postcode (optional)",
-        max_length=10,
+        max_length=20,
         required=False,
         help_text="Helps us show opportunities and rewards near you.",
         widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
@@ -40,11 +49,19 @@ class SignupExtraForm(forms.Form):
         error_messages={"required": "You must be 13 or older to join Citizen Coin."},
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.order_fields(FIELD_ORDER)
+        for name, message in REQUIRED_MESSAGES.items():
+            if name in self.fields:
+                self.fields[name].error_messages["required"] = message
+                self.fields[name].widget.attrs.pop("placeholder", None)
+
     def clean_postcode(self) -> str:
         value = self.cleaned_data["postcode"].strip()
         return normalise_postcode(value) if value else ""
 
-    def signup(self, request: object, user: User) -> None:
+    def custom_signup(self, request: HttpRequest, user: User) -> None:
         user.display_name = self.cleaned_data["display_name"].strip()
         user.postcode = self.cleaned_data["postcode"]
         user.age_confirmed_at = timezone.now()

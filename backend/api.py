@@ -3,6 +3,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import django_auth
 
+from accounts.http import AuthedHttpRequest
 from backend.roles import roles_for
 from backend.schemas import MembershipOut, MeOut
 
@@ -29,11 +30,11 @@ def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 
 @api.get("/me", response=MeOut, tags=["accounts"], summary="Who am I, and what may I do")
-def me(request: HttpRequest) -> MeOut:
+def me(request: AuthedHttpRequest) -> MeOut:
     user = request.user
     roles = roles_for(user)
     return MeOut(
-        id=user.pk,
+        id=user.id,
         email=user.email,
         display_name=user.display_name,
         postcode=user.postcode,

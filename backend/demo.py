@@ -32,7 +32,7 @@ def demo_town_load() -> list[DemoLogin]:
     scheme, _ = Scheme.objects.get_or_create(
         slug="brackenford", defaults={"name": "Brackenford Citizen Coin", "coin_name": "Bracken"}
     )
-    resident, organiser, shop, council = (_user(login) for login in LOGINS)
+    _resident, organiser, shop, council = (_user(login) for login in LOGINS)
     group, _ = CommunityGroup.objects.get_or_create(
         scheme=scheme,
         slug="riverside-gardeners",

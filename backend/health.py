@@ -84,9 +84,9 @@ CHECKS: dict[str, Callable[[], None]] = {
 # What each check talks to, named so that an operator knows which server to look at.
 BACKENDS: dict[str, Callable[[], str]] = {
     "database": lambda: "PostgreSQL",
-    "cache": lambda: _named(settings.CACHES["default"]["BACKEND"]),
-    "channel_layer": lambda: _named(settings.CHANNEL_LAYERS["default"]["BACKEND"]),
-    "broker": lambda: "none: tasks run eagerly" if _broker_is_eager() else _named(
-        settings.CELERY_BROKER_URL
+    "cache": lambda: _named(str(settings.CACHES["default"]["BACKEND"])),
+    "channel_layer": lambda: _named(str(settings.CHANNEL_LAYERS["default"]["BACKEND"])),
+    "broker": lambda: (
+        "none: tasks run eagerly" if _broker_is_eager() else _named(settings.CELERY_BROKER_URL)
     ),
 }

@@ -2,6 +2,9 @@
 
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import AnonymousUser
+
+from accounts.models import User
 from coins.models import Scheme
 from marketplace.models import CommunityGroup, Retailer
 
@@ -24,8 +27,8 @@ class Roles:
         return found
 
 
-def roles_for(user: object) -> Roles:
-    if not getattr(user, "is_authenticated", False):
+def roles_for(user: User | AnonymousUser) -> Roles:
+    if not user.is_authenticated:
         return Roles()
     return Roles(
         groups=list(CommunityGroup.objects.filter(organisers__user=user).order_by("name")),

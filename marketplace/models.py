@@ -21,7 +21,9 @@ class CommunityGroup(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["scheme", "slug"], name="marketplace_group_slug_unique"),
+            models.UniqueConstraint(
+                fields=["scheme", "slug"], name="marketplace_group_slug_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -39,6 +41,9 @@ class GroupOrganiser(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["group", "user"], name="marketplace_organiser_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user} organises {self.group}"
 
 
 class Retailer(models.Model):
@@ -72,3 +77,6 @@ class RetailerStaff(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["retailer", "user"], name="marketplace_staff_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user} works at {self.retailer}"

@@ -1,18 +1,19 @@
 import rules
 
+from accounts.models import User
 from coins.rules import is_scheme_admin
 from marketplace.models import CommunityGroup, Retailer
 
 
 @rules.predicate
-def is_group_organiser(user: object, group: CommunityGroup) -> bool:
+def is_group_organiser(user: User, group: CommunityGroup) -> bool:
     if not getattr(user, "is_authenticated", False) or group is None:
         return False
     return bool(group.organisers.filter(user=user).exists())
 
 
 @rules.predicate
-def is_retailer_staff(user: object, retailer: Retailer) -> bool:
+def is_retailer_staff(user: User, retailer: Retailer) -> bool:
     if not getattr(user, "is_authenticated", False) or retailer is None:
         return False
     return bool(retailer.staff.filter(user=user).exists())

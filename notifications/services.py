@@ -20,10 +20,7 @@ def notify(
 ) -> list[Notification]:
     """Store a notification per recipient; push each over the socket once the work commits."""
     rows = Notification.objects.bulk_create(
-        [
-            Notification(user=user, kind=kind, title=title, body=body, url=url)
-            for user in recipients
-        ]
+        [Notification(user=user, kind=kind, title=title, body=body, url=url) for user in recipients]
     )
     ids = [row.pk for row in rows]
     transaction.on_commit(lambda: notifications_push(notification_ids=ids))

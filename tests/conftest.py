@@ -1,6 +1,7 @@
 import os
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -17,8 +18,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # (allauth's rate limits live in the cache).
     prefix = f"cc-test-{uuid.uuid4().hex[:8]}"
     settings.CACHES["default"]["KEY_PREFIX"] = prefix
-    if "CONFIG" in settings.CHANNEL_LAYERS["default"]:
-        settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"{prefix}:asgi"
+    layer: dict[str, Any] = settings.CHANNEL_LAYERS["default"]
+    if "CONFIG" in layer:
+        layer["CONFIG"]["prefix"] = f"{prefix}:asgi"
     # Tasks run in the test's own process unless a test asks for the real worker.
     settings.CELERY_TASK_ALWAYS_EAGER = True
     celery_app.conf.task_always_eager = True

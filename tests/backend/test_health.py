@@ -66,10 +66,18 @@ def test_readyz_answers_503_naming_redis_when_redis_is_down_while_healthz_stays_
 @pytest.mark.django_db
 def test_readyz_reports_real_redis_healthy(client: Client, redis_url: str) -> None:
     with override_settings(
-        CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                            "LOCATION": redis_url}},
-        CHANNEL_LAYERS={"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
-                                    "CONFIG": {"hosts": [redis_url]}}},
+        CACHES={
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": redis_url,
+            }
+        },
+        CHANNEL_LAYERS={
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {"hosts": [redis_url]},
+            }
+        },
         CELERY_BROKER_URL=redis_url,
         CELERY_TASK_ALWAYS_EAGER=False,
     ):

@@ -1,0 +1,64 @@
+import pytest
+from django.core.management import call_command
+from django.db.models import Model
+from django.test import Client
+
+from accounts.models import User
+from backend.demo import LOGINS
+from coins.models import Scheme, SchemeAdmin
+from marketplace.models import CommunityGroup, GroupOrganiser, Retailer, RetailerStaff
+
+pytestmark = pytest.mark.django_db
+
+MODELS: list[type[Model]] = [
+    User,
+    Scheme,
+    SchemeAdmin,
+    CommunityGroup,
+    GroupOrganiser,
+    Retailer,
+    RetailerStaff,
+]
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model._default_manager.count() for model in MODELS}
+
+
+def test_loading_the_demo_town_twice_creates_nothing_twice(capsys: pytest.CaptureFixture) -> None:
+    call_command("load_demo")
+    first = counts()
+    call_command("load_demo")
+    assert counts() == first
+    assert first["User"] == len(LOGINS)
+    printed = capsys.readouterr().out
+    for login in LOGINS:
+        assert login.email in printed
+
+
+@pytest.mark.parametrize("login", LOGINS, ids=[login.role for login in LOGINS])
+def test_every_printed_demo_login_works(client: Client, login: object) -> None:
+    call_command("load_demo")
+    response = client.post(
+        "/accounts/login/",
+        {"login": login.email, "password": login.password},  # type: ignore[attr-defined]
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert "Hello," in client.get("/").content.decode()
+
+
+def test_each_demo_role_sees_its_own_menu(client: Client) -> None:
+    call_command("load_demo")
+    expected = {
+        "resident": None,
+        "community": "My groups",
+        "retailer": "My shop",
+        "scheme": "Council",
+    }
+    for login in LOGINS:
+        client.force_login(User.objects.get(email=login.email))
+        page = client.get("/").content.decode()
+        marker = expected[login.role.split()[0]]
+        if marker:
+            assert marker in page
