@@ -26,6 +26,15 @@ def pytest_configure(config: pytest.Config) -> None:
     celery_app.conf.task_always_eager = True
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the browser tests and run them last: Playwright's sync API keeps an event loop
+    running in this thread until the session ends, and async tests need their own."""
+    for item in items:
+        if "/tests/e2e/" in item.path.as_posix():
+            item.add_marker(pytest.mark.browser)
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 def make_user(email: str = "sam@example.org", *, verified: bool = True, **extra: object) -> User:
     user = User.objects.create_user(email, PASSWORD, **extra)
     EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
