@@ -10,24 +10,29 @@ class Status(models.TextChoices):
     SUSPENDED = "suspended", "Suspended"
 
 
-class CommunityGroup(models.Model):
-    """A volunteer-run group that posts opportunities; verified by the scheme's admins."""
+class Organisation(models.Model):
+    """What a community group and a shop share: a scheme, and verification by its admins."""
 
-    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="groups")
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="%(class)ss")
     name = models.CharField(max_length=120)
     slug = models.SlugField()
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        abstract = True
         constraints = [
             models.UniqueConstraint(
-                fields=["scheme", "slug"], name="marketplace_group_slug_unique"
+                fields=["scheme", "slug"], name="%(app_label)s_%(class)s_slug_unique"
             ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+
+class CommunityGroup(Organisation):
+    """A volunteer-run group that posts opportunities."""
 
 
 class GroupOrganiser(models.Model):
@@ -46,24 +51,8 @@ class GroupOrganiser(models.Model):
         return f"{self.user} organises {self.group}"
 
 
-class Retailer(models.Model):
-    """A local shop that takes coins; verified by the scheme's admins."""
-
-    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="retailers")
-    name = models.CharField(max_length=120)
-    slug = models.SlugField()
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
-    created = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["scheme", "slug"], name="marketplace_retailer_slug_unique"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
+class Retailer(Organisation):
+    """A local shop that takes coins."""
 
 
 class RetailerStaff(models.Model):
