@@ -1,3 +1,4 @@
+from datetime import date
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -37,6 +38,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     age_confirmed_at = models.DateTimeField(
         null=True, blank=True, help_text="When the person confirmed they are 13 or over."
     )
+    birth_date = models.DateField(
+        null=True, blank=True, help_text="Asked only where an opportunity has a minimum age."
+    )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
@@ -54,6 +58,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    def age_on(self, day: date) -> int | None:
+        if self.birth_date is None:
+            return None
+        had_birthday = (day.month, day.day) >= (self.birth_date.month, self.birth_date.day)
+        return day.year - self.birth_date.year - (0 if had_birthday else 1)
 
     def get_short_name(self) -> str:
         return self.display_name or "there"

@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from marketplace.models import CommunityGroup, GroupOrganiser, Retailer, RetailerStaff
+from marketplace.models import (
+    CommunityGroup,
+    DbsRecord,
+    GroupOrganiser,
+    Opportunity,
+    Retailer,
+    RetailerStaff,
+    Shift,
+    Signup,
+)
 
 
 class GroupOrganiserInline(admin.TabularInline):
@@ -27,3 +36,29 @@ class RetailerAdmin(admin.ModelAdmin):
     list_display = ["name", "scheme", "status"]
     list_filter = ["status", "scheme"]
     inlines = [RetailerStaffInline]
+
+
+class ShiftInline(admin.TabularInline):
+    model = Shift
+    extra = 0
+
+
+@admin.register(Opportunity)
+class OpportunityAdmin(admin.ModelAdmin):
+    list_display = ["title", "group", "status", "minimum_age", "dbs_required"]
+    list_filter = ["status", "dbs_required", "scheme"]
+    search_fields = ["title", "group__name"]
+    inlines = [ShiftInline]
+
+
+@admin.register(Signup)
+class SignupAdmin(admin.ModelAdmin):
+    list_display = ["shift", "user", "status", "created"]
+    list_filter = ["status"]
+    raw_id_fields = ["shift", "user"]
+
+
+@admin.register(DbsRecord)
+class DbsRecordAdmin(admin.ModelAdmin):
+    list_display = ["user", "outcome", "checked_on", "group"]
+    raw_id_fields = ["user", "recorded_by"]

@@ -21,6 +21,8 @@ def pytest_configure(config: pytest.Config) -> None:
     layer: dict[str, Any] = settings.CHANNEL_LAYERS["default"]
     if "CONFIG" in layer:
         layer["CONFIG"]["prefix"] = f"{prefix}:asgi"
+    # Hashing a password properly takes a deliberate ~100 ms; tests make hundreds.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tasks run in the test's own process unless a test asks for the real worker.
     settings.CELERY_TASK_ALWAYS_EAGER = True
     celery_app.conf.task_always_eager = True

@@ -34,6 +34,14 @@ class Organisation(models.Model):
 class CommunityGroup(Organisation):
     """A volunteer-run group that posts opportunities."""
 
+    description = models.TextField(blank=True)
+    charity_number = models.CharField(max_length=20, blank=True)
+    contact_email = models.EmailField(blank=True)
+    ward = models.CharField(max_length=80, blank=True)
+    status_reason = models.CharField(
+        max_length=300, blank=True, help_text="Why the council rejected or suspended the group."
+    )
+
 
 class GroupOrganiser(models.Model):
     group = models.ForeignKey(CommunityGroup, on_delete=models.CASCADE, related_name="organisers")

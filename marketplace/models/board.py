@@ -1,0 +1,166 @@
+"""The opportunity board: what groups offer, when, and who is coming."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import F, Q
+
+from coins.models import Scheme
+from marketplace.models.organisations import CommunityGroup
+
+
+class Cause(models.TextChoices):
+    ENVIRONMENT = "environment", "Environment and green spaces"
+    FOOD = "food", "Food and hunger"
+    OLDER_PEOPLE = "older_people", "Older people"
+    CHILDREN = "children", "Children and young people"
+    HEALTH = "health", "Health and wellbeing"
+    ANIMALS = "animals", "Animals"
+    ARTS = "arts", "Arts and culture"
+    SPORT = "sport", "Sport"
+    COMMUNITY = "community", "Community and neighbours"
+    REFUGEES = "refugees", "Refugees and newcomers"
+
+
+class Skill(models.TextChoices):
+    NONE = "none", "No experience needed"
+    GARDENING = "gardening", "Gardening"
+    COOKING = "cooking", "Cooking"
+    DRIVING = "driving", "Driving"
+    ADMIN = "admin", "Admin and IT"
+    TEACHING = "teaching", "Teaching and mentoring"
+    LANGUAGES = "languages", "Languages"
+    DIY = "diy", "DIY and repairs"
+    CARING = "caring", "Caring and befriending"
+    EVENTS = "events", "Events"
+
+
+class Opportunity(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        CLOSED = "closed", "Closed"
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="opportunities")
+    group = models.ForeignKey(
+        CommunityGroup, on_delete=models.CASCADE, related_name="opportunities"
+    )
+    title = models.CharField(max_length=120)
+    description = models.TextField()
+    causes = ArrayField(models.CharField(max_length=20, choices=Cause.choices), default=list)
+    skills = ArrayField(models.CharField(max_length=20, choices=Skill.choices), default=list)
+    address = models.CharField(max_length=200, blank=True)
+    postcode = models.CharField(max_length=8, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    step_free = models.BooleanField("step-free access", default=False)
+    seated = models.BooleanField("can be done seated", default=False)
+    remote_friendly = models.BooleanField("can be done from home", default=False)
+    minimum_age = models.PositiveSmallIntegerField(default=13)
+    dbs_required = models.BooleanField("DBS check required", default=False)
+    language = models.CharField(max_length=40, default="English")
+    status = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "opportunities"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minimum_age__gte=13) & Q(minimum_age__lte=25),
+                name="opportunity_minimum_age_range",
+            ),
+            models.CheckConstraint(
+                condition=(Q(latitude__isnull=True) & Q(longitude__isnull=True))
+                | (Q(latitude__range=(-90, 90)) & Q(longitude__range=(-180, 180))),
+                name="opportunity_point_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == self.State.PUBLISHED and self.group.status == "verified"
+
+
+class Shift(models.Model):
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="shifts")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    capacity = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["start"]
+        indexes = [models.Index(fields=["start"], name="shift_start_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="shift_ends_after_start"),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="shift_capacity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.opportunity} at {self.start:%Y-%m-%d %H:%M}"
+
+    @property
+    def length(self) -> timedelta:
+        return self.end - self.start
+
+
+class Signup(models.Model):
+    class State(models.TextChoices):
+        CONFIRMED = "confirmed", "Place confirmed"
+        WAITLISTED = "waitlisted", "On the waiting list"
+        CANCELLED = "cancelled", "Cancelled"
+
+    ACTIVE = (State.CONFIRMED, State.WAITLISTED)
+
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="signups")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="signups"
+    )
+    status = models.CharField(max_length=12, choices=State.choices)
+    created = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+        constraints = [
+            # One live sign-up per person per shift; a cancelled one may be followed by another.
+            models.UniqueConstraint(
+                fields=["shift", "user"],
+                condition=Q(status__in=["confirmed", "waitlisted"]),
+                name="signup_one_active_per_shift",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on shift {self.shift_id}: {self.status}"
+
+
+class DbsRecord(models.Model):
+    """The outcome and date of a volunteer's DBS check, as seen by an organiser.
+    Never the certificate itself, nor its number."""
+
+    class Outcome(models.TextChoices):
+        CLEAR = "clear", "Clear"
+        NOT_CLEAR = "not_clear", "Not clear"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dbs_records"
+    )
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    checked_on = models.DateField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    group = models.ForeignKey(CommunityGroup, on_delete=models.SET_NULL, null=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-checked_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"DBS {self.outcome} on {self.checked_on} for user {self.user_id}"

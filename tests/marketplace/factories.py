@@ -1,0 +1,38 @@
+from datetime import timedelta
+
+from django.utils import timezone
+
+from coins.models import Scheme
+from marketplace.models import CommunityGroup, GroupOrganiser, Opportunity, Shift, Status
+from tests.conftest import make_user
+
+
+def make_group(name: str = "Park Friends", *, status: str = Status.VERIFIED) -> CommunityGroup:
+    scheme, _ = Scheme.objects.get_or_create(slug="testford", defaults={"name": "Testford"})
+    slug = name.lower().replace(" ", "-")
+    group = CommunityGroup.objects.create(scheme=scheme, name=name, slug=slug, status=status)
+    organiser = make_user(f"organiser-{slug}@example.org")
+    GroupOrganiser.objects.create(group=group, user=organiser)
+    return group
+
+
+def make_shift(
+    *,
+    group: CommunityGroup | None = None,
+    capacity: int = 10,
+    days_ahead: int = 3,
+    hours: int = 3,
+    **opportunity_fields: object,
+) -> Shift:
+    group = group or CommunityGroup.objects.filter(slug="park-friends").first() or make_group()
+    fields: dict[str, object] = {
+        "title": "Litter pick by the river",
+        "description": "Gloves and bags provided.",
+        "status": Opportunity.State.PUBLISHED,
+    }
+    fields.update(opportunity_fields)
+    opportunity = Opportunity.objects.create(scheme=group.scheme, group=group, **fields)
+    start = timezone.now().replace(microsecond=0) + timedelta(days=days_ahead)
+    return Shift.objects.create(
+        opportunity=opportunity, start=start, end=start + timedelta(hours=hours), capacity=capacity
+    )
