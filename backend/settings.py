@@ -118,6 +118,11 @@ else:
             "USER": "postgres",
         }
     }
+# Search forgives a misspelt word ("gardning" for "gardening", word similarity 0.58)
+# through pg_trgm's indexed %> operator; its default threshold of 0.6 is a little strict.
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+    "-c pg_trgm.word_similarity_threshold=" + env("TRGM_WORD_SIMILARITY", "0.5")
+)
 EMBEDDED_PGDATA = Path(env("EMBEDDED_PGDATA", str(BASE_DIR / ".data" / "pg")))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

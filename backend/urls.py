@@ -11,6 +11,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("accounts/", include("allauth.urls")),
     path("notifications/", include("notifications.urls")),
+    path("", include("marketplace.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

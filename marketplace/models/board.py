@@ -4,6 +4,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models import F, Q
 
@@ -67,6 +69,17 @@ class Opportunity(models.Model):
 
     class Meta:
         verbose_name_plural = "opportunities"
+        indexes = [
+            GinIndex(
+                SearchVector("title", "description", config="english"),
+                name="opportunity_search_idx",
+            ),
+            GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="opportunity_title_trgm"),
+            GinIndex(fields=["causes"], name="opportunity_causes_idx"),
+            GinIndex(fields=["skills"], name="opportunity_skills_idx"),
+            models.Index(fields=["latitude", "longitude"], name="opportunity_point_idx"),
+            models.Index(fields=["status", "group"], name="opportunity_status_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(minimum_age__gte=13) & Q(minimum_age__lte=25),
@@ -95,7 +108,10 @@ class Shift(models.Model):
 
     class Meta:
         ordering = ["start"]
-        indexes = [models.Index(fields=["start"], name="shift_start_idx")]
+        indexes = [
+            models.Index(fields=["start"], name="shift_start_idx"),
+            models.Index(fields=["opportunity", "start"], name="shift_opportunity_start_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="shift_ends_after_start"),
             models.CheckConstraint(condition=Q(capacity__gte=1), name="shift_capacity_positive"),

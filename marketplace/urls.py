@@ -1,0 +1,13 @@
+from django.urls import path
+
+from marketplace import views
+
+app_name = "board"
+urlpatterns = [
+    path("opportunities/", views.board, name="search"),
+    path("opportunities/<int:pk>/", views.opportunity_detail, name="opportunity"),
+    path("shifts/<int:pk>/sign-up/", views.shift_signup, name="shift_signup"),
+    path("shifts/<int:pk>/calendar.ics", views.shift_ics, name="shift_ics"),
+    path("my-shifts/", views.my_shifts, name="my_shifts"),
+    path("my-shifts/<int:pk>/cancel/", views.my_shift_cancel, name="my_shift_cancel"),
+]

@@ -1,0 +1,112 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.http import AuthedHttpRequest
+from marketplace.calendar import shifts_calendar
+from marketplace.forms import BoardSearchForm
+from marketplace.models import Shift, Signup
+from marketplace.selectors import (
+    BoardQuery,
+    opportunity_search,
+    public_opportunities,
+    shift_list_for,
+)
+from marketplace.services import SignupRefused, signup_cancel, signup_create
+
+PER_PAGE = 20
+
+
+def board(request: HttpRequest) -> HttpResponse:
+    form = BoardSearchForm(request.GET or None)
+    page = None
+    if not form.is_bound or form.is_valid():
+        wanted = form.board_query() if form.is_bound else BoardQuery()
+        page = Paginator(opportunity_search(wanted), PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "board/search.html", {"form": form, "page": page, "query": query.urlencode()}
+    )
+
+
+def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    opportunity = get_object_or_404(public_opportunities().select_related("group"), pk=pk)
+    shifts = list(shift_list_for(opportunity))
+    mine: dict[int, Signup] = {}
+    if request.user.is_authenticated:
+        mine = {
+            s.shift_id: s
+            for s in Signup.objects.filter(
+                user=request.user, shift__in=shifts, status__in=Signup.ACTIVE
+            )
+        }
+    for shift in shifts:
+        shift.my_signup = mine.get(shift.pk)
+    return render(request, "board/opportunity.html", {"opportunity": opportunity, "shifts": shifts})
+
+
+@login_required
+@require_POST
+def shift_signup(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    shift = get_object_or_404(Shift.objects.select_related("opportunity"), pk=pk)
+    try:
+        signup = signup_create(shift=shift, user=request.user)
+    except SignupRefused as refused:
+        messages.error(request, str(refused))
+        return redirect("board:opportunity", pk=shift.opportunity_id)
+    if signup.status == Signup.State.CONFIRMED:
+        messages.success(request, f"You're going to {shift.opportunity.title}.")
+    else:
+        messages.success(
+            request,
+            "That shift is full, so you're on the waiting list. "
+            "We'll tell you the moment a place comes up.",
+        )
+    return redirect("board:my_shifts")
+
+
+@login_required
+def my_shifts(request: AuthedHttpRequest) -> HttpResponse:
+    mine = (
+        Signup.objects.filter(user=request.user)
+        .exclude(status=Signup.State.CANCELLED)
+        .select_related("shift__opportunity__group")
+        .order_by("shift__start")
+    )
+    now = timezone.now()
+    return render(
+        request,
+        "board/my_shifts.html",
+        {
+            "upcoming": [s for s in mine if s.shift.end > now],
+            "past": [s for s in mine if s.shift.end <= now][::-1],
+        },
+    )
+
+
+@login_required
+@require_POST
+def my_shift_cancel(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    signup = get_object_or_404(Signup, pk=pk, user=request.user)
+    signup_cancel(signup=signup)
+    messages.success(request, "Cancelled. Your place has gone to the next person waiting.")
+    return redirect("board:my_shifts")
+
+
+@login_required
+def shift_ics(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    signup = get_object_or_404(
+        Signup.objects.select_related("shift__opportunity__group"),
+        shift_id=pk,
+        user=request.user,
+        status__in=Signup.ACTIVE,
+    )
+    body = shifts_calendar([signup.shift], name=signup.shift.opportunity.title)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="shift-{pk}.ics"'
+    return response
