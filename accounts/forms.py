@@ -66,3 +66,32 @@ class SignupForm(AllauthSignupForm):
         user.postcode = self.cleaned_data["postcode"]
         user.age_confirmed_at = timezone.now()
         user.save(update_fields=["display_name", "postcode", "age_confirmed_at"])
+
+
+class DetailsForm(forms.ModelForm):
+    """What a person may change about themselves."""
+
+    class Meta:
+        model = User
+        fields = ["display_name", "postcode", "birth_date"]
+        labels = {"display_name": "First name (optional)", "birth_date": "Date of birth"}
+        help_texts = {
+            "birth_date": "Only needed for opportunities with a minimum age over 13. "
+            "Groups see whether you are old enough, never the date.",
+        }
+        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"})}
+
+    def clean_postcode(self) -> str:
+        value = self.cleaned_data["postcode"].strip()
+        return normalise_postcode(value) if value else ""
+
+    def clean_birth_date(self) -> object:
+        born = self.cleaned_data["birth_date"]
+        if born is not None:
+            today = timezone.localdate()
+            if born > today:
+                raise forms.ValidationError("Your date of birth must be in the past.")
+            age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+            if age < 13:
+                raise forms.ValidationError("You must be 13 or older to use Citizen Coin.")
+        return born

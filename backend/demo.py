@@ -1,13 +1,26 @@
 """The demo town: one scheme and one login per role, loaded idempotently."""
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from allauth.account.models import EmailAddress
 from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
 
 from accounts.models import User
 from coins.models import Scheme, SchemeAdmin
-from marketplace.models import CommunityGroup, GroupOrganiser, Retailer, RetailerStaff, Status
+from marketplace.geo import postcode_table
+from marketplace.models import (
+    CommunityGroup,
+    GroupOrganiser,
+    Opportunity,
+    Retailer,
+    RetailerStaff,
+    Shift,
+    Signup,
+    Status,
+)
 
 DEMO_PASSWORD = "coins-for-good-2026"  # noqa: S105 - printed for the demo on purpose
 
@@ -46,6 +59,7 @@ def demo_town_load() -> list[DemoLogin]:
     )
     RetailerStaff.objects.get_or_create(retailer=retailer, user=shop)
     SchemeAdmin.objects.get_or_create(scheme=scheme, user=council)
+    demo_board_load(scheme=scheme, first_group=group)
     return LOGINS
 
 
@@ -53,8 +67,96 @@ def _user(login: DemoLogin) -> User:
     first_name = login.role.split()[0].capitalize()
     user = User.objects.filter(email=login.email).first()
     if user is None:
-        user = User.objects.create_user(login.email, login.password, display_name=first_name)
+        user = User.objects.create_user(
+            login.email, login.password, display_name=first_name, birth_date=date(1990, 4, 1)
+        )
     EmailAddress.objects.get_or_create(
         user=user, email=login.email, defaults={"verified": True, "primary": True}
     )
     return user
+
+
+GROUPS = [
+    ("Brackenford Food Bank", "food", "Central"),
+    ("Friends of Bracken Park", "environment", "Parkside"),
+    ("Tea and Company", "older_people", "Millbrook"),
+    ("Bracken Reads", "children", "Central"),
+    ("Canal Clean-up Crew", "environment", "Wharfside"),
+    ("Welcome Neighbours", "refugees", "Millbrook"),
+    ("Paws Rescue", "animals", "Hillcrest"),
+]
+ACTIVITIES = [
+    ("Community gardening", "gardening", "Weeding, planting and a cup of tea after."),
+    ("Food parcel packing", "cooking", "Sort donations and pack parcels for families."),
+    ("Befriending phone calls", "caring", "A friendly weekly call to an older neighbour."),
+    ("Homework club helper", "teaching", "Help children aged 7 to 11 with reading."),
+    ("Litter pick", "none", "Bags, gloves and grabbers provided."),
+    ("Conversation café", "languages", "Chat in English with people new to the town."),
+    ("Dog walking", "none", "Walk rescue dogs on the park loop."),
+]
+
+
+def demo_board_load(*, scheme: Scheme, first_group: CommunityGroup) -> None:
+    """8 verified groups and about 50 opportunities with shifts over the next four weeks."""
+    groups = [first_group]
+    for name, _cause, ward in GROUPS:
+        group, _ = CommunityGroup.objects.get_or_create(
+            scheme=scheme,
+            slug=slugify(name),
+            defaults={
+                "name": name,
+                "status": Status.VERIFIED,
+                "ward": ward,
+                "description": f"{name} is run by volunteers in {ward}.",
+            },
+        )
+        groups.append(group)
+    volunteers = [_volunteer(n) for n in range(12)]
+    points = list(postcode_table().items())
+    for n in range(49):
+        group = groups[n % len(groups)]
+        title, skill, description = ACTIVITIES[n % len(ACTIVITIES)]
+        cause = GROUPS[(n % len(GROUPS))][1]
+        postcode, (latitude, longitude) = points[n % len(points)]
+        opportunity, created = Opportunity.objects.get_or_create(
+            group=group,
+            title=f"{title} #{n + 1}",
+            defaults={
+                "scheme": scheme,
+                "description": description,
+                "causes": [cause],
+                "skills": [skill],
+                "postcode": postcode,
+                "latitude": latitude,
+                "longitude": longitude,
+                "step_free": n % 3 != 0,
+                "seated": n % 4 == 0,
+                "remote_friendly": title.startswith("Befriending"),
+                "minimum_age": 18 if n % 5 == 0 else 14,
+                "dbs_required": n % 7 == 3,
+                "status": Opportunity.State.PUBLISHED,
+            },
+        )
+        if created:
+            _shifts(opportunity, n, volunteers)
+
+
+def _shifts(opportunity: Opportunity, n: int, volunteers: list[User]) -> None:
+    today = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+    for week in range(4):
+        start = today + timedelta(days=1 + (n % 7) + 7 * week)
+        shift = Shift.objects.create(
+            opportunity=opportunity,
+            start=start,
+            end=start + timedelta(hours=3),
+            capacity=6 if n % 4 else 4,
+        )
+        # Some shifts nearly full, so the demo shows places running out.
+        for volunteer in volunteers[: 3 if n % 4 == 0 else n % 3]:
+            Signup.objects.create(shift=shift, user=volunteer, status=Signup.State.CONFIRMED)
+
+
+def _volunteer(n: int) -> User:
+    email = f"volunteer{n}@demo.citizencoin.localhost"
+    user = User.objects.filter(email=email).first()
+    return user or User.objects.create_user(email, None, display_name=f"Volunteer {n}")

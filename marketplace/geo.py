@@ -18,7 +18,7 @@ MILES_PER_DEGREE_LATITUDE = 69.0
 
 
 @cache
-def _postcodes() -> dict[str, tuple[float, float]]:
+def postcode_table() -> dict[str, tuple[float, float]]:
     with POSTCODES_CSV.open() as handle:
         return {
             row["postcode"]: (float(row["latitude"]), float(row["longitude"]))
@@ -29,7 +29,7 @@ def _postcodes() -> dict[str, tuple[float, float]]:
 def postcode_point(postcode: str) -> tuple[float, float] | None:
     """The centre of a known postcode, or None for one we have no table row for."""
     try:
-        return _postcodes().get(normalise_postcode(postcode))
+        return postcode_table().get(normalise_postcode(postcode))
     except ValidationError:
         return None
 

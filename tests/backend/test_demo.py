@@ -6,7 +6,15 @@ from django.test import Client
 from accounts.models import User
 from backend.demo import LOGINS
 from coins.models import Scheme, SchemeAdmin
-from marketplace.models import CommunityGroup, GroupOrganiser, Retailer, RetailerStaff
+from marketplace.models import (
+    CommunityGroup,
+    GroupOrganiser,
+    Opportunity,
+    Retailer,
+    RetailerStaff,
+    Shift,
+    Signup,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +26,9 @@ MODELS: list[type[Model]] = [
     GroupOrganiser,
     Retailer,
     RetailerStaff,
+    Opportunity,
+    Shift,
+    Signup,
 ]
 
 
@@ -30,7 +41,11 @@ def test_loading_the_demo_town_twice_creates_nothing_twice(capsys: pytest.Captur
     first = counts()
     call_command("load_demo")
     assert counts() == first
-    assert first["User"] == len(LOGINS)
+    assert User.objects.filter(email__in=[login.email for login in LOGINS]).count() == len(LOGINS)
+    assert CommunityGroup.objects.filter(status="verified").count() == 8
+    assert 45 <= first["Opportunity"] <= 55
+    assert first["Shift"] == 4 * first["Opportunity"]
+    assert first["Signup"] > 0
     printed = capsys.readouterr().out
     for login in LOGINS:
         assert login.email in printed
