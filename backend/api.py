@@ -6,6 +6,7 @@ from ninja.security import django_auth
 from accounts.http import AuthedHttpRequest
 from backend.roles import roles_for
 from backend.schemas import MembershipOut, MeOut
+from marketplace.api import router as board_router
 
 # Session auth for the browser; django_auth checks the CSRF token on unsafe methods.
 api = NinjaAPI(
@@ -15,6 +16,9 @@ api = NinjaAPI(
     auth=django_auth,
     urls_namespace="api",
 )
+
+
+api.add_router("/", board_router)
 
 
 @api.exception_handler(AuthenticationError)

@@ -1,0 +1,122 @@
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router, Status
+
+from accounts.http import AuthedHttpRequest
+from marketplace.forms import BoardSearchForm
+from marketplace.models import Shift, Signup
+from marketplace.schemas import (
+    OpportunityOut,
+    OpportunityPage,
+    OpportunitySummary,
+    Problem,
+    ShiftOut,
+    SignupOut,
+)
+from marketplace.selectors import (
+    opportunity_search,
+    public_opportunities,
+    shift_list_for,
+    shifts_with_places,
+)
+from marketplace.services import SignupRefused, signup_cancel, signup_create
+
+router = Router(tags=["opportunity board"])
+PER_PAGE = 20
+
+
+@router.get(
+    "/opportunities",
+    auth=None,
+    response={200: OpportunityPage, 422: Problem},
+    summary="Search opportunities (the same filters as the search page)",
+)
+def opportunity_list(request: HttpRequest) -> Status[Any]:
+    form = BoardSearchForm(request.GET)
+    if not form.is_valid():
+        errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
+        return Status(422, Problem(detail="Some filters are not valid.", errors=errors))
+    page = Paginator(opportunity_search(form.board_query()), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return Status(
+        200,
+        OpportunityPage(
+            count=page.paginator.count,
+            page=page.number,
+            pages=page.paginator.num_pages,
+            results=[_summary(o) for o in page.object_list],
+        ),
+    )
+
+
+@router.get("/opportunities/{pk}", auth=None, response=OpportunityOut)
+def opportunity_get(request: HttpRequest, pk: int) -> OpportunityOut:
+    opportunity = get_object_or_404(public_opportunities().select_related("group"), pk=pk)
+    fields = {name: getattr(opportunity, name) for name in OpportunityOut.model_fields}
+    fields.update(
+        group=opportunity.group.name,
+        shifts=[_shift(s) for s in shift_list_for(opportunity)],
+    )
+    return OpportunityOut(**fields)
+
+
+@router.post("/shifts/{pk}/signups", response={201: SignupOut, 409: Problem})
+def shift_signup(request: AuthedHttpRequest, pk: int) -> Status[Any]:
+    shift = get_object_or_404(Shift, pk=pk)
+    try:
+        signup = signup_create(shift=shift, user=request.user)
+    except SignupRefused as refused:
+        return Status(409, Problem(detail=str(refused)))
+    return Status(201, _signup(signup))
+
+
+@router.get("/me/signups", response=list[SignupOut], summary="My shifts")
+def my_signups(request: AuthedHttpRequest) -> list[SignupOut]:
+    mine = Signup.objects.filter(user=request.user, status__in=Signup.ACTIVE)
+    return [_signup(s) for s in mine.order_by("shift__start")]
+
+
+@router.post("/me/signups/{pk}/cancel", response=SignupOut)
+def my_signup_cancel(request: AuthedHttpRequest, pk: int) -> SignupOut:
+    signup = get_object_or_404(Signup, pk=pk, user=request.user)
+    return _signup(signup_cancel(signup=signup))
+
+
+def _summary(opportunity: Any) -> OpportunitySummary:
+    return OpportunitySummary(
+        id=opportunity.pk,
+        title=opportunity.title,
+        group=opportunity.group.name,
+        next_start=opportunity.next_start,
+        distance_miles=getattr(opportunity, "distance", None),
+        causes=opportunity.causes,
+        skills=opportunity.skills,
+        step_free=opportunity.step_free,
+        minimum_age=opportunity.minimum_age,
+        dbs_required=opportunity.dbs_required,
+    )
+
+
+def _shift(shift: Any) -> ShiftOut:
+    return ShiftOut(
+        id=shift.pk,
+        start=shift.start,
+        end=shift.end,
+        capacity=shift.capacity,
+        places_left=max(shift.places_left, 0),
+    )
+
+
+def _signup(signup: Signup) -> SignupOut:
+    shift = shifts_with_places().select_related("opportunity").get(pk=signup.shift_id)
+    return SignupOut(
+        id=signup.pk,
+        shift=_shift(shift),
+        opportunity_id=shift.opportunity_id,
+        opportunity_title=shift.opportunity.title,
+        status=signup.status,
+    )
