@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("notifications/", include("notifications.urls")),
     path("", include("marketplace.urls")),
+    path("organise/", include("marketplace.organiser_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -4,6 +4,7 @@ from marketplace.models import (
     CommunityGroup,
     DbsRecord,
     GroupOrganiser,
+    Hours,
     Opportunity,
     Retailer,
     RetailerStaff,
@@ -62,3 +63,10 @@ class SignupAdmin(admin.ModelAdmin):
 class DbsRecordAdmin(admin.ModelAdmin):
     list_display = ["user", "outcome", "checked_on", "group"]
     raw_id_fields = ["user", "recorded_by"]
+
+
+@admin.register(Hours)
+class HoursAdmin(admin.ModelAdmin):
+    list_display = ["signup", "minutes", "status", "decided_by", "decided_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["signup", "decided_by"]

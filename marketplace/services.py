@@ -1,13 +1,14 @@
 """Writes on the opportunity board. Each runs in one transaction, locks what it
 counts, and tells people what happened only after it commits (notify)."""
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from marketplace.models import DbsRecord, Shift, Signup, Status
+from marketplace.models import DbsRecord, Hours, Shift, Signup, Status
 from notifications.services import notify
 
 # A DBS check is commonly treated as current for three years.
@@ -132,3 +133,86 @@ def _tell(signup: Signup, *, promoted: bool) -> None:
     else:
         heading, kind = f"You're on the waiting list for {title}", "signup_waitlisted"
     notify(recipients=[signup.user], kind=kind, title=heading, body=when)
+
+
+class NotAllowed(Exception):
+    """The person may not do this to this object; the message says why."""
+
+
+@dataclass(frozen=True)
+class HoursConfirmResult:
+    confirmed: list[Hours]
+    skipped: list[str]  # why any sign-up on the shift was left out, one line each
+
+
+def signup_mark_attendance(*, signup: Signup, attended: bool, by: User) -> Signup:
+    """Tick a volunteer in, or mark them as not having come."""
+    if not by.has_perm("marketplace.manage_group", signup.shift.opportunity.group):
+        raise NotAllowed("Only the group's organisers can check volunteers in.")
+    if signup.user_id == by.pk:
+        raise NotAllowed("You cannot check yourself in.")
+    signup.attended = attended
+    signup.save(update_fields=["attended"])
+    return signup
+
+
+def hours_confirm(*, shift: Shift, minutes: dict[int, int], by: User) -> HoursConfirmResult:
+    """Confirm the time each volunteer gave on a shift, in one action.
+
+    `minutes` maps sign-up ids to minutes; a sign-up not in it gets the shift's length.
+    Volunteers marked as not having come, and the organiser themself, are left out."""
+    group = shift.opportunity.group
+    if not by.has_perm("marketplace.manage_group", group):
+        raise NotAllowed("Only the group's organisers can confirm hours for its shifts.")
+    if group.status != Status.VERIFIED:
+        raise NotAllowed("Hours can be confirmed once the council has verified the group.")
+    if shift.end > timezone.now():
+        raise NotAllowed("Hours can be confirmed once the shift has ended.")
+    confirmed: list[Hours] = []
+    skipped: list[str] = []
+    default = int(shift.length.total_seconds() // 60)
+    with transaction.atomic():
+        Shift.objects.select_for_update(no_key=True).get(pk=shift.pk)
+        signups = shift.signups.filter(status=Signup.State.CONFIRMED).select_related("user")
+        for signup in signups.select_for_update(of=("self",)):
+            reason = _why_not_confirm(signup, by)
+            if reason:
+                skipped.append(reason)
+                continue
+            hours = _hours_record(signup, minutes.get(signup.pk, default), by)
+            if hours is not None:
+                confirmed.append(hours)
+    for hours in confirmed:
+        notify(
+            recipients=[hours.signup.user],
+            kind="hours_confirmed",
+            title=f"{hours.hours_display} confirmed for {shift.opportunity.title}",
+            body="Thank you for giving your time.",
+        )
+    return HoursConfirmResult(confirmed=confirmed, skipped=skipped)
+
+
+def _why_not_confirm(signup: Signup, by: User) -> str:
+    name = signup.user.display_name or "A volunteer"
+    if signup.user_id == by.pk:
+        return "Your own hours need another organiser to confirm them."
+    if signup.attended is False:
+        return f"{name} was marked as not coming."
+    return ""
+
+
+def _hours_record(signup: Signup, minutes: int, by: User) -> Hours | None:
+    """Confirm one person's time; a record already confirmed is left as it is (a
+    correction is a reversal, never an edit)."""
+    if not 1 <= minutes <= 24 * 60:
+        raise NotAllowed("Hours must be between 1 minute and 24 hours.")
+    existing = Hours.objects.filter(signup=signup).first()
+    if existing is not None and existing.status == Hours.State.CONFIRMED:
+        return None
+    hours = existing or Hours(signup=signup)
+    hours.minutes = minutes
+    hours.status = Hours.State.CONFIRMED
+    hours.decided_by = by
+    hours.decided_at = timezone.now()
+    hours.save()
+    return hours

@@ -75,7 +75,7 @@ def my_shifts(request: AuthedHttpRequest) -> HttpResponse:
     mine = (
         Signup.objects.filter(user=request.user)
         .exclude(status=Signup.State.CANCELLED)
-        .select_related("shift__opportunity__group")
+        .select_related("shift__opportunity__group", "hours")
         .order_by("shift__start")
     )
     now = timezone.now()

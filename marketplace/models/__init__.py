@@ -1,4 +1,4 @@
-from marketplace.models.board import DbsRecord, Opportunity, Shift, Signup
+from marketplace.models.board import DbsRecord, Hours, Opportunity, Shift, Signup
 from marketplace.models.organisations import (
     CommunityGroup,
     GroupOrganiser,
@@ -12,6 +12,7 @@ __all__ = [
     "CommunityGroup",
     "DbsRecord",
     "GroupOrganiser",
+    "Hours",
     "Opportunity",
     "Organisation",
     "Retailer",

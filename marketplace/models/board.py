@@ -140,6 +140,8 @@ class Signup(models.Model):
     status = models.CharField(max_length=12, choices=State.choices)
     created = models.DateTimeField(auto_now_add=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # None until the organiser ticks the list: True checked in, False did not come.
+    attended = models.BooleanField(null=True, blank=True)
 
     class Meta:
         ordering = ["created", "id"]
@@ -180,3 +182,46 @@ class DbsRecord(models.Model):
 
     def __str__(self) -> str:
         return f"DBS {self.outcome} on {self.checked_on} for user {self.user_id}"
+
+
+class Hours(models.Model):
+    """Time given on one shift. A confirmed record is what coins are minted from."""
+
+    class State(models.TextChoices):
+        CLAIMED = "claimed", "Claimed by the volunteer"
+        CONFIRMED = "confirmed", "Confirmed"
+        REJECTED = "rejected", "Not confirmed"
+
+    signup = models.OneToOneField(Signup, on_delete=models.PROTECT, related_name="hours")
+    minutes = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=State.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "hours"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minutes__gte=1) & Q(minutes__lte=24 * 60), name="hours_minutes_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="claimed") | Q(decided_at__isnull=False),
+                name="hours_decision_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.minutes} min for signup {self.signup_id}: {self.status}"
+
+    @property
+    def hours_display(self) -> str:
+        hours, minutes = divmod(self.minutes, 60)
+        return f"{hours} h {minutes:02d} min" if minutes else f"{hours} h"

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from marketplace import organiser_views as views
+
+app_name = "organise"
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("shifts/<int:pk>/", views.shift_detail, name="shift"),
+    path("shifts/<int:pk>/attendance/", views.shift_attendance, name="attendance"),
+    path("shifts/<int:pk>/hours/", views.shift_hours_confirm, name="hours"),
+]

@@ -1,0 +1,92 @@
+"""Pages for a community group's organisers."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.http import AuthedHttpRequest
+from marketplace.models import Opportunity, Shift, Signup
+from marketplace.services import NotAllowed, hours_confirm, signup_mark_attendance
+
+
+def _managed_shift(request: AuthedHttpRequest, pk: int) -> Shift:
+    shift = get_object_or_404(Shift.objects.select_related("opportunity__group"), pk=pk)
+    if not request.user.has_perm("marketplace.manage_group", shift.opportunity.group):
+        raise PermissionDenied
+    return shift
+
+
+@login_required
+def dashboard(request: AuthedHttpRequest) -> HttpResponse:
+    opportunities = (
+        Opportunity.objects.filter(group__organisers__user=request.user)
+        .select_related("group")
+        .prefetch_related("shifts")
+        .order_by("group__name", "title")
+    )
+    return render(request, "organise/dashboard.html", {"opportunities": opportunities})
+
+
+@login_required
+def shift_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    shift = _managed_shift(request, pk)
+    signups = shift.signups.exclude(status=Signup.State.CANCELLED).select_related("user", "hours")
+    confirmed = [s for s in signups if s.status == Signup.State.CONFIRMED]
+    return render(
+        request,
+        "organise/shift.html",
+        {
+            "shift": shift,
+            "confirmed": confirmed,
+            # Those whose hours are still to confirm (a reverse one-to-one raises when absent).
+            "to_confirm": [
+                s for s in confirmed if s.attended is not False and not getattr(s, "hours", None)
+            ],
+            "waiting": [s for s in signups if s.status == Signup.State.WAITLISTED],
+            "ended": shift.end <= timezone.now(),
+            "default_minutes": int(shift.length.total_seconds() // 60),
+        },
+    )
+
+
+@login_required
+@require_POST
+def shift_attendance(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    shift = _managed_shift(request, pk)
+    signup = get_object_or_404(shift.signups, pk=request.POST.get("signup"))
+    try:
+        signup_mark_attendance(
+            signup=signup, attended=request.POST.get("attended") == "yes", by=request.user
+        )
+    except NotAllowed as refused:
+        messages.error(request, str(refused))
+    return redirect("organise:shift", pk=shift.pk)
+
+
+@login_required
+@require_POST
+def shift_hours_confirm(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    shift = _managed_shift(request, pk)
+    minutes: dict[int, int] = {}
+    for key in request.POST:
+        value = request.POST[key]
+        if key.startswith("minutes-"):
+            try:
+                minutes[int(key.removeprefix("minutes-"))] = int(value)
+            except ValueError:
+                messages.error(request, "Enter the minutes for each person as a whole number.")
+                return redirect("organise:shift", pk=shift.pk)
+    try:
+        result = hours_confirm(shift=shift, minutes=minutes, by=request.user)
+    except NotAllowed as refused:
+        messages.error(request, str(refused))
+        return redirect("organise:shift", pk=shift.pk)
+    count = len(result.confirmed)
+    messages.success(request, f"Confirmed hours for {count} volunteer{'s' if count != 1 else ''}.")
+    for reason in result.skipped:
+        messages.info(request, reason)
+    return redirect("organise:shift", pk=shift.pk)

@@ -1,0 +1,42 @@
+from datetime import timedelta
+
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from marketplace.models import GroupOrganiser, Shift, Signup
+from tests.conftest import PASSWORD, make_user
+from tests.e2e.conftest import Checks
+from tests.marketplace.factories import make_shift
+
+
+def test_an_organiser_checks_people_in_and_confirms_hours_by_keyboard(
+    page: Page, live_asgi: str, checks: Checks
+) -> None:
+    shift = make_shift(title="Riverside planting")
+    for n in range(2):
+        volunteer = make_user(f"v{n}@example.org", display_name=f"Volunteer {n}")
+        Signup.objects.create(shift=shift, user=volunteer, status=Signup.State.CONFIRMED)
+    start = timezone.now() - timedelta(hours=4)
+    Shift.objects.filter(pk=shift.pk).update(start=start, end=start + timedelta(hours=2))
+    organiser = GroupOrganiser.objects.get(group=shift.opportunity.group).user
+
+    page.goto(live_asgi + "/accounts/login/")
+    page.get_by_label("Email").fill(organiser.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("link", name="My groups").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your groups")
+    checks.page(page, "organiser-dashboard")
+
+    page.get_by_role("link", name="Riverside planting").click()
+    page.get_by_role("button", name="Check in Volunteer 0").click()
+    expect(page.get_by_role("row", name="Volunteer 0")).to_contain_text("Checked in")
+    checks.page(page, "organiser-shift")
+
+    page.get_by_label("Minutes for Volunteer 1").fill("90")
+    page.get_by_role("button", name="Confirm hours for everyone").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("Confirmed hours for 2 volunteers.")
+    expect(page.get_by_role("row", name="Volunteer 1")).to_contain_text("1 h 30 min confirmed")
+    expect(page.get_by_role("button", name="Confirm hours for everyone")).to_have_count(0)
+    checks.page(page, "organiser-shift-confirmed")

@@ -1,0 +1,112 @@
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from accounts.models import User
+from marketplace.models import GroupOrganiser, Hours, Shift, Signup
+from marketplace.services import NotAllowed, hours_confirm
+from notifications.models import Notification
+from tests.conftest import make_user
+from tests.marketplace.factories import make_group, make_shift
+
+pytestmark = pytest.mark.django_db
+
+
+def past_shift_with(volunteers: list[User], title: str = "Litter pick") -> Shift:
+    shift = make_shift(title=title)
+    for volunteer in volunteers:
+        Signup.objects.create(shift=shift, user=volunteer, status=Signup.State.CONFIRMED)
+    # Move it into the past, as if it happened this morning.
+    start = timezone.now() - timedelta(hours=5)
+    Shift.objects.filter(pk=shift.pk).update(start=start, end=start + timedelta(hours=3))
+    shift.refresh_from_db()
+    return shift
+
+
+def organiser_of(shift: Shift) -> User:
+    return GroupOrganiser.objects.filter(group=shift.opportunity.group).first().user  # type: ignore[union-attr]
+
+
+def test_an_organiser_confirms_a_whole_shift_in_one_action_and_each_volunteer_sees_it(
+    client: Client,
+) -> None:
+    volunteers = [make_user(f"v{n}@example.org", display_name=f"V{n}") for n in range(3)]
+    shift = past_shift_with(volunteers)
+    organiser = organiser_of(shift)
+    no_show = shift.signups.get(user=volunteers[2])
+    client.force_login(organiser)
+    client.post(
+        f"/organise/shifts/{shift.pk}/attendance/", {"signup": no_show.pk, "attended": "no"}
+    )
+    first = shift.signups.get(user=volunteers[0])
+
+    page = client.get(f"/organise/shifts/{shift.pk}/").content.decode()
+    assert 'value="180"' in page  # defaults to the shift's length
+    response = client.post(
+        f"/organise/shifts/{shift.pk}/hours/", {f"minutes-{first.pk}": "150"}, follow=True
+    )
+    assert "Confirmed hours for 2 volunteers." in response.content.decode()
+    assert "V2 was marked as not coming." in response.content.decode()
+    minutes = dict(Hours.objects.values_list("signup__user__email", "minutes"))
+    assert minutes == {"v0@example.org": 150, "v1@example.org": 180}
+
+    client.force_login(volunteers[1])
+    assert "3 h confirmed" in client.get("/my-shifts/").content.decode()
+    assert Notification.objects.filter(user=volunteers[1], kind="hours_confirmed").count() == 1
+
+
+def test_confirming_twice_changes_nothing() -> None:
+    volunteer = make_user("v@example.org")
+    shift = past_shift_with([volunteer])
+    organiser = organiser_of(shift)
+    assert len(hours_confirm(shift=shift, minutes={}, by=organiser).confirmed) == 1
+    again = hours_confirm(shift=shift, minutes={shift.signups.get().pk: 30}, by=organiser)
+    assert again.confirmed == []
+    assert Hours.objects.get().minutes == 180
+
+
+def test_an_organiser_never_confirms_their_own_hours() -> None:
+    shift = past_shift_with([])
+    organiser = organiser_of(shift)
+    Signup.objects.create(shift=shift, user=organiser, status=Signup.State.CONFIRMED)
+    result = hours_confirm(shift=shift, minutes={}, by=organiser)
+    assert result.confirmed == []
+    assert result.skipped == ["Your own hours need another organiser to confirm them."]
+    assert not Hours.objects.exists()
+
+
+def test_an_organiser_cannot_see_or_confirm_another_groups_shift(client: Client) -> None:
+    volunteer = make_user("v@example.org")
+    shift = past_shift_with([volunteer])
+    other_group = make_group("Other Group")
+    stranger = organiser_of(make_shift(group=other_group, title="Theirs"))
+    client.force_login(stranger)
+    assert client.get(f"/organise/shifts/{shift.pk}/").status_code == 403
+    assert client.post(f"/organise/shifts/{shift.pk}/hours/").status_code == 403
+    with pytest.raises(NotAllowed, match="Only the group's organisers"):
+        hours_confirm(shift=shift, minutes={}, by=stranger)
+    assert not Hours.objects.exists()
+
+
+def test_hours_wait_for_the_shift_to_end_and_must_be_sensible(client: Client) -> None:
+    volunteer = make_user("v@example.org")
+    upcoming = make_shift()
+    Signup.objects.create(shift=upcoming, user=volunteer, status=Signup.State.CONFIRMED)
+    with pytest.raises(NotAllowed, match="once the shift has ended"):
+        hours_confirm(shift=upcoming, minutes={}, by=organiser_of(upcoming))
+
+    shift = past_shift_with([make_user("w@example.org")], title="Past")
+    signup = shift.signups.get()
+    client.force_login(organiser_of(shift))
+    for bad, message in (
+        ("lots", "Enter the minutes for each person as a whole number."),
+        ("0", "Hours must be between 1 minute and 24 hours."),
+        ("5000", "Hours must be between 1 minute and 24 hours."),
+    ):
+        page = client.post(
+            f"/organise/shifts/{shift.pk}/hours/", {f"minutes-{signup.pk}": bad}, follow=True
+        ).content.decode()
+        assert message in page
+    assert not Hours.objects.exists()
