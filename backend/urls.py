@@ -15,6 +15,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("", include("marketplace.urls")),
     path("organise/", include("marketplace.organiser_urls")),
+    path("council/", include("marketplace.council_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -2,7 +2,9 @@ from typing import Any
 
 from django import forms
 
+from coins.models import Scheme
 from marketplace.geo import postcode_point
+from marketplace.models import CommunityGroup
 from marketplace.models.board import Cause, Skill
 from marketplace.selectors import BoardQuery
 
@@ -90,3 +92,46 @@ class BoardSearchForm(forms.Form):
             has_places=bool(data.get("has_places")),
             sort=data.get("sort") or "soonest",
         )
+
+
+class GroupRegisterForm(forms.ModelForm):
+    scheme = forms.ModelChoiceField(
+        queryset=Scheme.objects.order_by("name"), label="Town", empty_label=None
+    )
+
+    class Meta:
+        model = CommunityGroup
+        fields = ["scheme", "name", "description", "charity_number", "contact_email", "ward"]
+        labels = {
+            "name": "Group name",
+            "description": "What does your group do?",
+            "charity_number": "Charity number (optional)",
+            "contact_email": "Contact email for volunteers",
+            "ward": "Area or ward (optional)",
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["description"].required = True
+        self.fields["contact_email"].required = True
+        self.fields["name"].error_messages["required"] = "Enter your group's name."
+        self.fields["description"].error_messages["required"] = "Say what your group does."
+        self.fields["contact_email"].error_messages["required"] = (
+            "Enter an email address volunteers can write to."
+        )
+        if self.fields["scheme"].queryset.count() == 1:  # type: ignore[attr-defined]
+            self.fields["scheme"].widget = forms.HiddenInput()
+            self.fields["scheme"].initial = self.fields["scheme"].queryset.first()  # type: ignore[attr-defined]
+
+
+class GroupDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("verify", "Verify"), ("reject", "Reject")], widget=forms.HiddenInput
+    )
+    reason = forms.CharField(
+        label="Reason (needed to reject)",
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -1,10 +1,12 @@
 from django.urls import path
 
+from marketplace import council_views
 from marketplace import organiser_views as views
 
 app_name = "organise"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("register/", council_views.group_register_view, name="register"),
     path("shifts/<int:pk>/", views.shift_detail, name="shift"),
     path("shifts/<int:pk>/attendance/", views.shift_attendance, name="attendance"),
     path("shifts/<int:pk>/hours/", views.shift_hours_confirm, name="hours"),

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthedHttpRequest
-from marketplace.models import Opportunity, Shift, Signup
+from marketplace.models import CommunityGroup, Opportunity, Shift, Signup
 from marketplace.services import NotAllowed, hours_confirm, signup_mark_attendance
 
 
@@ -28,7 +28,10 @@ def dashboard(request: AuthedHttpRequest) -> HttpResponse:
         .prefetch_related("shifts")
         .order_by("group__name", "title")
     )
-    return render(request, "organise/dashboard.html", {"opportunities": opportunities})
+    groups = CommunityGroup.objects.filter(organisers__user=request.user).order_by("name")
+    return render(
+        request, "organise/dashboard.html", {"opportunities": opportunities, "groups": groups}
+    )
 
 
 @login_required

@@ -5,10 +5,21 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
 from accounts.models import User
-from marketplace.models import DbsRecord, Hours, Shift, Signup, Status
+from coins.models import Scheme
+from marketplace.models import (
+    CommunityGroup,
+    DbsRecord,
+    GroupOrganiser,
+    Hours,
+    Shift,
+    Signup,
+    Status,
+)
 from notifications.services import notify
 
 # A DBS check is commonly treated as current for three years.
@@ -216,3 +227,50 @@ def _hours_record(signup: Signup, minutes: int, by: User) -> Hours | None:
     hours.decided_at = timezone.now()
     hours.save()
     return hours
+
+
+def group_register(*, scheme: Scheme, by: User, **details: str) -> CommunityGroup:
+    """A person registers a group: it waits for the council, and they organise it."""
+    with transaction.atomic():
+        group = CommunityGroup(scheme=scheme, slug=_free_slug(scheme, details["name"]), **details)
+        group.save()
+        GroupOrganiser.objects.create(group=group, user=by)
+        admins = User.objects.filter(scheme_admin_memberships__scheme=scheme)
+        notify(
+            recipients=list(admins),
+            kind="group_pending",
+            title=f"{group.name} is waiting for verification",
+            body="A new community group has registered.",
+            url=reverse("council:groups"),
+        )
+    return group
+
+
+def group_decide(*, group: CommunityGroup, by: User, verify: bool, reason: str = "") -> None:
+    """A scheme admin verifies a group, or rejects it with a reason its organisers see."""
+    if not by.has_perm("marketplace.verify_group", group):
+        raise NotAllowed("Only the scheme's admins can verify its groups.")
+    reason = reason.strip()
+    if not verify and not reason:
+        raise NotAllowed("Give a reason, so that the group knows what to change.")
+    with transaction.atomic():
+        group.status = Status.VERIFIED if verify else Status.REJECTED
+        group.status_reason = "" if verify else reason
+        group.decided_by = by
+        group.decided_at = timezone.now()
+        group.save(update_fields=["status", "status_reason", "decided_by", "decided_at"])
+        organisers = User.objects.filter(organiser_memberships__group=group)
+        notify(
+            recipients=list(organisers),
+            kind="group_verified" if verify else "group_rejected",
+            title=f"{group.name} is verified" if verify else f"{group.name} was not verified",
+            body="You can now publish opportunities." if verify else reason,
+        )
+
+
+def _free_slug(scheme: Scheme, name: str) -> str:
+    base = slugify(name)[:40] or "group"
+    slug, n = base, 2
+    while CommunityGroup.objects.filter(scheme=scheme, slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug

@@ -7,6 +7,7 @@ from coins.models import Scheme
 class Status(models.TextChoices):
     PENDING = "pending", "Waiting for the council to verify"
     VERIFIED = "verified", "Verified"
+    REJECTED = "rejected", "Not verified"
     SUSPENDED = "suspended", "Suspended"
 
 
@@ -17,6 +18,17 @@ class Organisation(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField()
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    status_reason = models.CharField(
+        max_length=300, blank=True, help_text="Why the council rejected or suspended it."
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -38,9 +50,6 @@ class CommunityGroup(Organisation):
     charity_number = models.CharField(max_length=20, blank=True)
     contact_email = models.EmailField(blank=True)
     ward = models.CharField(max_length=80, blank=True)
-    status_reason = models.CharField(
-        max_length=300, blank=True, help_text="Why the council rejected or suspended the group."
-    )
 
 
 class GroupOrganiser(models.Model):

@@ -1,11 +1,12 @@
 from datetime import timedelta
 
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
+from coins.models import Scheme, SchemeAdmin
 from marketplace.models import GroupOrganiser, Shift, Signup
 from tests.conftest import PASSWORD, make_user
-from tests.e2e.conftest import Checks
+from tests.e2e.conftest import PHONE, Checks
 from tests.marketplace.factories import make_shift
 
 
@@ -40,3 +41,41 @@ def test_an_organiser_checks_people_in_and_confirms_hours_by_keyboard(
     expect(page.get_by_role("row", name="Volunteer 1")).to_contain_text("1 h 30 min confirmed")
     expect(page.get_by_role("button", name="Confirm hours for everyone")).to_have_count(0)
     checks.page(page, "organiser-shift-confirmed")
+
+
+def test_a_resident_registers_a_group_and_the_council_verifies_it(
+    page: Page, live_asgi: str, checks: Checks, browser: Browser
+) -> None:
+    scheme = Scheme.objects.create(name="Testford", slug="testford")
+    council = make_user("council@example.org", display_name="Cara")
+    SchemeAdmin.objects.create(scheme=scheme, user=council)
+    make_user("sam@example.org", display_name="Sam")
+
+    log_in(page, live_asgi, "sam@example.org")
+    page.get_by_role("link", name="Register a community group").click()
+    page.get_by_role("button", name="Register the group").click()
+    expect(page.get_by_role("alert")).to_contain_text("Enter your group's name.")
+    checks.page(page, "group-register-errors")
+    page.get_by_label("Group name").fill("Allotment Angels")
+    page.get_by_label("What does your group do?").fill("We grow food for the food bank.")
+    page.get_by_label("Contact email for volunteers").fill("angels@example.org")
+    page.get_by_role("button", name="Register the group").click()
+    expect(page.get_by_role("status")).to_contain_text("Allotment Angels is registered")
+    checks.page(page, "group-registered")
+
+    officer = browser.new_page(viewport=PHONE)
+    log_in(officer, live_asgi, "council@example.org")
+    officer.get_by_role("link", name="Council").click()
+    checks.page(officer, "council-queue")
+    officer.get_by_role("button", name="Verify Allotment Angels").click()
+    expect(officer.get_by_role("status")).to_contain_text("Allotment Angels: verified.")
+    checks.page(officer, "council-queue-empty")
+    officer.close()
+
+
+def log_in(page: Page, base: str, email: str) -> None:
+    page.goto(base + "/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Hello")

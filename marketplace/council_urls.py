@@ -1,0 +1,9 @@
+from django.urls import path
+
+from marketplace import council_views as views
+
+app_name = "council"
+urlpatterns = [
+    path("groups/", views.group_queue, name="groups"),
+    path("groups/<int:pk>/decision/", views.group_decision, name="group_decision"),
+]
