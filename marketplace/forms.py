@@ -1,12 +1,16 @@
+from datetime import datetime
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
+from accounts.forms import normalise_postcode
 from coins.models import Scheme
 from marketplace.geo import postcode_point
-from marketplace.models import CommunityGroup
+from marketplace.models import CommunityGroup, Opportunity
 from marketplace.models.board import Cause, Skill
 from marketplace.selectors import BoardQuery
+from marketplace.services import ShiftPlan
 
 DISTANCES = [
     ("1", "1 mile"),
@@ -135,3 +139,112 @@ class GroupDecisionForm(forms.Form):
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class OpportunityForm(forms.ModelForm):
+    causes = forms.MultipleChoiceField(
+        choices=Cause.choices, widget=forms.CheckboxSelectMultiple, label="Causes"
+    )
+    skills = forms.MultipleChoiceField(
+        choices=Skill.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="Skills",
+        required=False,
+    )
+    publish = forms.BooleanField(
+        label="Publish now (otherwise it is saved as a draft)", required=False
+    )
+
+    class Meta:
+        model = Opportunity
+        fields = [
+            "title",
+            "description",
+            "causes",
+            "skills",
+            "address",
+            "postcode",
+            "step_free",
+            "seated",
+            "remote_friendly",
+            "minimum_age",
+            "dbs_required",
+            "language",
+        ]
+        labels = {
+            "minimum_age": "Minimum age",
+            "address": "Address (optional)",
+            "postcode": "Postcode (optional)",
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        required = {
+            "title": "Enter a title.",
+            "description": "Say what volunteers will do.",
+            "causes": "Choose at least one cause.",
+            "minimum_age": "Enter a minimum age from 13 to 25.",
+            "language": "Enter the language spoken at the activity.",
+        }
+        for name, message in required.items():
+            self.fields[name].error_messages["required"] = message
+
+    def clean_postcode(self) -> str:
+        value = self.cleaned_data["postcode"].strip()
+        return normalise_postcode(value) if value else ""
+
+    def clean_minimum_age(self) -> int:
+        age = self.cleaned_data["minimum_age"]
+        if not 13 <= age <= 25:
+            raise forms.ValidationError("Enter a minimum age from 13 to 25.")
+        return int(age)
+
+
+class ShiftPlanForm(forms.Form):
+    """The first shift, and how many weeks it repeats."""
+
+    day = forms.DateField(
+        label="Date of the first shift", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    start_time = forms.TimeField(label="Starts", widget=forms.TimeInput(attrs={"type": "time"}))
+    end_time = forms.TimeField(label="Ends", widget=forms.TimeInput(attrs={"type": "time"}))
+    capacity = forms.IntegerField(label="Places", min_value=1, max_value=500)
+    weeks = forms.IntegerField(
+        label="Repeat weekly for how many weeks?",
+        min_value=1,
+        max_value=26,
+        initial=1,
+        help_text="1 means just this one shift.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        required = {
+            "day": "Enter the date of the first shift.",
+            "start_time": "Enter the time the shift starts.",
+            "end_time": "Enter the time the shift ends.",
+            "capacity": "Enter how many places there are.",
+            "weeks": "Enter how many weeks it repeats (1 for just once).",
+        }
+        for name, message in required.items():
+            self.fields[name].error_messages["required"] = message
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end, day = data.get("start_time"), data.get("end_time"), data.get("day")
+        if start and end and end <= start:
+            self.add_error("end_time", "The shift must end after it starts.")
+        if day and day < timezone.localdate():
+            self.add_error("day", "The first shift must be today or later.")
+        return data
+
+    def plan(self) -> ShiftPlan:
+        data = self.cleaned_data
+        zone = timezone.get_current_timezone()
+        return ShiftPlan(
+            start=datetime.combine(data["day"], data["start_time"], tzinfo=zone),
+            end=datetime.combine(data["day"], data["end_time"], tzinfo=zone),
+            capacity=data["capacity"],
+            weeks=data["weeks"],
+        )

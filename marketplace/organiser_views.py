@@ -9,8 +9,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthedHttpRequest
+from marketplace.forms import OpportunityForm, ShiftPlanForm
 from marketplace.models import CommunityGroup, Opportunity, Shift, Signup
-from marketplace.services import NotAllowed, hours_confirm, signup_mark_attendance
+from marketplace.services import (
+    NotAllowed,
+    ShiftPlan,
+    hours_confirm,
+    opportunity_save,
+    signup_mark_attendance,
+)
 
 
 def _managed_shift(request: AuthedHttpRequest, pk: int) -> Shift:
@@ -93,3 +100,50 @@ def shift_hours_confirm(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     for reason in result.skipped:
         messages.info(request, reason)
     return redirect("organise:shift", pk=shift.pk)
+
+
+@login_required
+def opportunity_new(request: AuthedHttpRequest, group_pk: int) -> HttpResponse:
+    group = get_object_or_404(CommunityGroup, pk=group_pk)
+    if not request.user.has_perm("marketplace.manage_group", group):
+        raise PermissionDenied
+    form = OpportunityForm(request.POST or None, instance=Opportunity(group=group))
+    plan = ShiftPlanForm(request.POST or None, prefix="shift")
+    if request.method == "POST" and form.is_valid() and plan.is_valid():
+        return _save(request, form, shifts=plan.plan())
+    context = {"form": form, "plan": plan, "group": group, "errors": [form, plan]}
+    return render(request, "organise/opportunity_form.html", context)
+
+
+@login_required
+def opportunity_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    opportunity = get_object_or_404(Opportunity.objects.select_related("group"), pk=pk)
+    if not request.user.has_perm("marketplace.manage_group", opportunity.group):
+        raise PermissionDenied
+    initial = {"publish": opportunity.status == Opportunity.State.PUBLISHED}
+    form = OpportunityForm(request.POST or None, instance=opportunity, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        return _save(request, form, shifts=None)
+    context = {"form": form, "group": opportunity.group, "errors": [form]}
+    return render(request, "organise/opportunity_form.html", context)
+
+
+def _save(
+    request: AuthedHttpRequest, form: OpportunityForm, shifts: ShiftPlan | None
+) -> HttpResponse:
+    opportunity = form.save(commit=False)
+    try:
+        opportunity_save(
+            opportunity=opportunity,
+            by=request.user,
+            publish=form.cleaned_data["publish"],
+            shifts=shifts,
+        )
+    except NotAllowed as refused:
+        form.add_error("publish", str(refused))
+        context = {"form": form, "group": opportunity.group, "errors": [form]}
+        return render(request, "organise/opportunity_form.html", context)
+    messages.success(
+        request, f"Saved “{opportunity.title}” ({opportunity.get_status_display().lower()})."
+    )
+    return redirect("organise:dashboard")

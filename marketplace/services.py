@@ -2,7 +2,7 @@
 counts, and tells people what happened only after it commits (notify)."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.urls import reverse
@@ -11,11 +11,13 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from coins.models import Scheme
+from marketplace.geo import postcode_point
 from marketplace.models import (
     CommunityGroup,
     DbsRecord,
     GroupOrganiser,
     Hours,
+    Opportunity,
     Shift,
     Signup,
     Status,
@@ -274,3 +276,47 @@ def _free_slug(scheme: Scheme, name: str) -> str:
     while CommunityGroup.objects.filter(scheme=scheme, slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
+
+
+@dataclass(frozen=True)
+class ShiftPlan:
+    start: datetime
+    end: datetime
+    capacity: int
+    weeks: int = 1
+
+
+def opportunity_save(
+    *, opportunity: Opportunity, by: User, publish: bool, shifts: ShiftPlan | None = None
+) -> Opportunity:
+    """Create or update an opportunity (and its weekly shifts) for a group the person
+    organises. It goes public only once the council has verified the group."""
+    group = opportunity.group
+    if not by.has_perm("marketplace.manage_group", group):
+        raise NotAllowed("Only the group's organisers can change its opportunities.")
+    if publish and group.status != Status.VERIFIED:
+        raise NotAllowed("You can publish once the council has verified your group.")
+    opportunity.scheme = group.scheme
+    point = postcode_point(opportunity.postcode) if opportunity.postcode else None
+    opportunity.latitude, opportunity.longitude = point if point else (None, None)
+    opportunity.status = Opportunity.State.PUBLISHED if publish else Opportunity.State.DRAFT
+    with transaction.atomic():
+        opportunity.save()
+        if shifts is not None:
+            Shift.objects.bulk_create(
+                Shift(
+                    opportunity=opportunity,
+                    start=_weeks_later(shifts.start, week),
+                    end=_weeks_later(shifts.end, week),
+                    capacity=shifts.capacity,
+                )
+                for week in range(shifts.weeks)
+            )
+    return opportunity
+
+
+def _weeks_later(moment: datetime, weeks: int) -> datetime:
+    """The same wall-clock time n weeks on, across a change to or from summer time."""
+    local = timezone.localtime(moment)
+    naive = local.replace(tzinfo=None) + timedelta(weeks=weeks)
+    return timezone.make_aware(naive, timezone.get_current_timezone())

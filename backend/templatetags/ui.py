@@ -1,5 +1,5 @@
 from django import template
-from django.forms import BoundField
+from django.forms import BoundField, Form
 from django.utils.safestring import SafeString
 
 register = template.Library()
@@ -19,3 +19,16 @@ def described_widget(field: BoundField) -> SafeString:
     if field.errors:
         attrs["aria-invalid"] = "true"
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def as_list(value: object) -> list[object]:
+    """A form, or a list of forms, as a list (empty for nothing)."""
+    if not value:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+@register.filter
+def any_errors(forms: list[Form]) -> bool:
+    return any(form.errors for form in forms)

@@ -21,7 +21,7 @@ def test_a_resident_finds_gardening_near_home_signs_up_and_gets_a_calendar_file(
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign In").click()
 
-    page.get_by_role("link", name="Volunteer").click()
+    page.get_by_role("link", name="Volunteer", exact=True).click()
     checks.page(page, "board-search")
     page.get_by_label("Search").fill("garden")
     page.get_by_text("Filters").click()

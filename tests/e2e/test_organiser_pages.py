@@ -29,7 +29,14 @@ def test_an_organiser_checks_people_in_and_confirms_hours_by_keyboard(
     expect(page.get_by_role("heading", level=1)).to_have_text("Your groups")
     checks.page(page, "organiser-dashboard")
 
-    page.get_by_role("link", name="Riverside planting").click()
+    page.get_by_role("link", name="Post an opportunity").first.click()
+    checks.page(page, "organiser-opportunity-new")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("alert").first).to_contain_text("There is a problem")
+    checks.page(page, "organiser-opportunity-errors")
+    page.get_by_role("link", name="Back to your groups").click()
+
+    page.locator("a[href^='/organise/shifts/']").first.click()
     page.get_by_role("button", name="Check in Volunteer 0").click()
     expect(page.get_by_role("row", name="Volunteer 0")).to_contain_text("Checked in")
     checks.page(page, "organiser-shift")

@@ -1,4 +1,5 @@
 import pytest
+from django.http import HttpResponse
 from django.test import Client
 
 from accounts.models import User
@@ -18,7 +19,7 @@ def council() -> User:
     return admin
 
 
-def register(client: Client, **fields: str) -> object:
+def register(client: Client, **fields: str) -> HttpResponse:
     data = {
         "scheme": str(Scheme.objects.get().pk),
         "name": "Allotment Angels",
@@ -28,7 +29,7 @@ def register(client: Client, **fields: str) -> object:
         "ward": "Parkside",
     }
     data.update(fields)
-    return client.post("/organise/register/", data, follow=True)
+    return client.post("/organise/register/", data, follow=True)  # type: ignore[return-value]
 
 
 def test_a_registered_group_waits_for_the_council_who_verifies_it(
