@@ -216,7 +216,9 @@ STORAGES = {
 # Outside production, whitenoise serves straight from the source folders.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION
-MEDIA_URL = "media/"
+MEDIA_URL = "/media/"
+# Outside production Django serves uploads itself; in production the proxy does.
+SERVE_MEDIA = envbool("SERVE_MEDIA", default=not PRODUCTION)
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / ".data" / "media")))
 
 SESSION_COOKIE_HTTPONLY = True

@@ -2,11 +2,13 @@ from datetime import datetime
 from typing import Any
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
 from accounts.forms import normalise_postcode
 from coins.models import Scheme
 from marketplace.geo import postcode_point
+from marketplace.images import photo_clean
 from marketplace.models import CommunityGroup, Opportunity
 from marketplace.models.board import Cause, Skill
 from marketplace.selectors import BoardQuery
@@ -151,6 +153,12 @@ class OpportunityForm(forms.ModelForm):
         label="Skills",
         required=False,
     )
+    photo = forms.FileField(
+        label="Photo (optional)",
+        required=False,
+        help_text="JPEG, PNG or WebP, up to 10 MB. We remove location and camera details.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
     publish = forms.BooleanField(
         label="Publish now (otherwise it is saved as a draft)", required=False
     )
@@ -170,6 +178,7 @@ class OpportunityForm(forms.ModelForm):
             "minimum_age",
             "dbs_required",
             "language",
+            "photo",
         ]
         labels = {
             "minimum_age": "Minimum age",
@@ -193,6 +202,12 @@ class OpportunityForm(forms.ModelForm):
     def clean_postcode(self) -> str:
         value = self.cleaned_data["postcode"].strip()
         return normalise_postcode(value) if value else ""
+
+    def clean_photo(self) -> object:
+        upload = self.cleaned_data.get("photo")
+        if not isinstance(upload, UploadedFile):
+            return upload  # nothing new: keep (or clear) what is there
+        return photo_clean(upload)
 
     def clean_minimum_age(self) -> int:
         age = self.cleaned_data["minimum_age"]

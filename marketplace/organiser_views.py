@@ -107,7 +107,9 @@ def opportunity_new(request: AuthedHttpRequest, group_pk: int) -> HttpResponse:
     group = get_object_or_404(CommunityGroup, pk=group_pk)
     if not request.user.has_perm("marketplace.manage_group", group):
         raise PermissionDenied
-    form = OpportunityForm(request.POST or None, instance=Opportunity(group=group))
+    form = OpportunityForm(
+        request.POST or None, request.FILES or None, instance=Opportunity(group=group)
+    )
     plan = ShiftPlanForm(request.POST or None, prefix="shift")
     if request.method == "POST" and form.is_valid() and plan.is_valid():
         return _save(request, form, shifts=plan.plan())
@@ -121,7 +123,9 @@ def opportunity_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm("marketplace.manage_group", opportunity.group):
         raise PermissionDenied
     initial = {"publish": opportunity.status == Opportunity.State.PUBLISHED}
-    form = OpportunityForm(request.POST or None, instance=opportunity, initial=initial)
+    form = OpportunityForm(
+        request.POST or None, request.FILES or None, instance=opportunity, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         return _save(request, form, shifts=None)
     context = {"form": form, "group": opportunity.group, "errors": [form]}

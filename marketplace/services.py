@@ -4,6 +4,8 @@ counts, and tells people what happened only after it commits (notify)."""
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +14,7 @@ from django.utils.text import slugify
 from accounts.models import User
 from coins.models import Scheme
 from marketplace.geo import postcode_point
+from marketplace.images import THUMBNAIL_WIDTHS, thumbnail
 from marketplace.models import (
     CommunityGroup,
     DbsRecord,
@@ -300,8 +303,15 @@ def opportunity_save(
     point = postcode_point(opportunity.postcode) if opportunity.postcode else None
     opportunity.latitude, opportunity.longitude = point if point else (None, None)
     opportunity.status = Opportunity.State.PUBLISHED if publish else Opportunity.State.DRAFT
+    photo_changed = bool(opportunity.photo) and not opportunity.photo._committed
     with transaction.atomic():
+        if photo_changed:
+            opportunity.photo_sizes = {}
         opportunity.save()
+        if photo_changed:
+            from marketplace.tasks import photo_thumbnails
+
+            transaction.on_commit(lambda: photo_thumbnails.delay(opportunity.pk))
         if shifts is not None:
             Shift.objects.bulk_create(
                 Shift(
@@ -320,3 +330,21 @@ def _weeks_later(moment: datetime, weeks: int) -> datetime:
     local = timezone.localtime(moment)
     naive = local.replace(tzinfo=None) + timedelta(weeks=weeks)
     return timezone.make_aware(naive, timezone.get_current_timezone())
+
+
+def photo_thumbnails_make(*, opportunity_id: int) -> dict[str, str]:
+    """Smaller copies of an opportunity's photo for phones; safe to run twice."""
+    opportunity = Opportunity.objects.filter(pk=opportunity_id).first()
+    if opportunity is None or not opportunity.photo:
+        return {}
+    with opportunity.photo.open("rb") as handle:
+        original = handle.read()
+    base = opportunity.photo.name.rsplit(".", 1)[0]
+    sizes = {}
+    for width in THUMBNAIL_WIDTHS:
+        name = f"{base}-{width}w.jpg"
+        if default_storage.exists(name):
+            default_storage.delete(name)
+        sizes[str(width)] = default_storage.save(name, ContentFile(thumbnail(original, width)))
+    Opportunity.objects.filter(pk=opportunity_id).update(photo_sizes=sizes)
+    return sizes

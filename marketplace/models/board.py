@@ -63,6 +63,9 @@ class Opportunity(models.Model):
     minimum_age = models.PositiveSmallIntegerField(default=13)
     dbs_required = models.BooleanField("DBS check required", default=False)
     language = models.CharField(max_length=40, default="English")
+    photo = models.ImageField(upload_to="opportunities/%Y/%m/", blank=True)
+    # Width in pixels -> storage name of a smaller copy, filled in by a Celery task.
+    photo_sizes = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
@@ -94,6 +97,14 @@ class Opportunity(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def photo_srcset(self) -> str:
+        from django.core.files.storage import default_storage
+
+        return ", ".join(
+            f"{default_storage.url(name)} {width}w"
+            for width, name in sorted(self.photo_sizes.items(), key=lambda kv: int(kv[0]))
+        )
 
     @property
     def is_public(self) -> bool:

@@ -1,0 +1,75 @@
+"""Photos: accepted by what they are, not what they are called; re-encoded so that
+nothing hidden (EXIF, GPS, comments) survives; thumbnails made later, in Celery."""
+
+import io
+import warnings
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from PIL import Image, ImageOps
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_PIXELS = 40_000_000
+FORMATS = {"JPEG", "PNG", "WEBP"}
+THUMBNAIL_WIDTHS = (320, 640, 1024)
+
+
+def photo_clean(upload: UploadedFile) -> "ContentFile[bytes]":
+    """A safe JPEG of the uploaded photo, or a ValidationError saying what is wrong."""
+    if upload.size is None or upload.size > MAX_BYTES:
+        raise ValidationError("The photo must be 10 MB or smaller.", code="too_big")
+    image = _open(upload)
+    image = ImageOps.exif_transpose(image)  # keep it the right way up, then drop EXIF
+    name = (upload.name or "photo").rsplit(".", 1)[0][:60] + ".jpg"
+    return ContentFile(_jpeg(image), name=name)
+
+
+def thumbnail(data: bytes, width: int) -> bytes:
+    image = Image.open(io.BytesIO(data))
+    if image.width > width:
+        image.thumbnail((width, width * 4))
+    return _jpeg(image)
+
+
+def _open(upload: UploadedFile) -> Image.Image:
+    upload.seek(0)
+    try:
+        with warnings.catch_warnings():
+            # Opening reads only the header; our own pixel limit below decides.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(upload)
+        if image.format not in FORMATS:
+            raise ValidationError("Upload a JPEG, PNG or WebP photo.", code="format")
+        # The header says how big it will be before anything is decoded.
+        if image.width * image.height > MAX_PIXELS:
+            raise ValidationError(
+                "The photo is too large: at most 40 megapixels, please.", code="pixels"
+            )
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image.load()
+    except ValidationError:
+        raise
+    except (
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as exc:
+        raise ValidationError(
+            "That file is not a photo we can read. Upload a JPEG, PNG or WebP.", code="invalid"
+        ) from exc
+    return image
+
+
+def _jpeg(image: Image.Image) -> bytes:
+    if image.mode not in ("RGB", "L"):
+        background = Image.new("RGB", image.size, "white")
+        background.paste(image.convert("RGBA"), mask=image.convert("RGBA").getchannel("A"))
+        image = background
+    out = io.BytesIO()
+    # No exif= argument: nothing of the original's metadata is written.
+    image.save(out, "JPEG", quality=85, optimize=True, progressive=True)
+    return out.getvalue()
