@@ -1,16 +1,20 @@
 """The demo town: one scheme and one login per role, loaded idempotently."""
 
+import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from allauth.account.models import EmailAddress
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from PIL import Image, ImageOps
 
 from accounts.models import User
 from coins.models import Scheme, SchemeAdmin
 from marketplace.geo import postcode_table
+from marketplace.images import photo_clean
 from marketplace.models import (
     CommunityGroup,
     GroupOrganiser,
@@ -21,6 +25,7 @@ from marketplace.models import (
     Signup,
     Status,
 )
+from marketplace.services import photo_thumbnails_make
 
 DEMO_PASSWORD = "coins-for-good-2026"  # noqa: S105 - printed for the demo on purpose
 
@@ -139,6 +144,7 @@ def demo_board_load(*, scheme: Scheme, first_group: CommunityGroup) -> None:
         )
         if created:
             _shifts(opportunity, n, volunteers)
+            _photo(opportunity, n)
 
 
 def _shifts(opportunity: Opportunity, n: int, volunteers: list[User]) -> None:
@@ -160,3 +166,18 @@ def _volunteer(n: int) -> User:
     email = f"volunteer{n}@demo.citizencoin.localhost"
     user = User.objects.filter(email=email).first()
     return user or User.objects.create_user(email, None, display_name=f"Volunteer {n}")
+
+
+PALETTE = ["#0b5c3f", "#1d4ed8", "#b45309", "#7c3aed", "#be123c", "#0f766e", "#4d7c0f"]
+
+
+def _photo(opportunity: Opportunity, n: int) -> None:
+    """A generated picture (a soft two-colour gradient), through the real photo pipeline."""
+    shade = Image.linear_gradient("L").rotate(45 * (n % 8)).resize((960, 640))
+    first, second = PALETTE[n % len(PALETTE)], PALETTE[(n + 3) % len(PALETTE)]
+    picture = ImageOps.colorize(shade, black=first, white=second)
+    buffer = io.BytesIO()
+    picture.save(buffer, "JPEG", quality=90)
+    upload = SimpleUploadedFile(f"demo-{n + 1}.jpg", buffer.getvalue(), "image/jpeg")
+    opportunity.photo.save(upload.name or "demo.jpg", photo_clean(upload), save=True)
+    photo_thumbnails_make(opportunity_id=opportunity.pk)

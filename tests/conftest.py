@@ -37,6 +37,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
+    """Uploaded photos go to a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def make_user(email: str = "sam@example.org", *, verified: bool = True, **extra: object) -> User:
     user = User.objects.create_user(email, PASSWORD, **extra)
     EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)

@@ -1,5 +1,4 @@
 import io
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,12 +15,6 @@ from tests.marketplace.test_opportunity_edit import form_data
 pytestmark = pytest.mark.django_db
 
 GPS_IFD = 0x8825
-
-
-@pytest.fixture(autouse=True)
-def media(settings: object, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = tmp_path  # type: ignore[attr-defined]
-    return tmp_path
 
 
 def jpeg_with_gps() -> bytes:
