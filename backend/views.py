@@ -1,8 +1,16 @@
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.views.static import serve
 
 
 def home(request: HttpRequest) -> HttpResponse:
     """A welcome for visitors; for a signed-in person, what they can do from here."""
     template = "home.html" if request.user.is_authenticated else "welcome.html"
     return render(request, template)
+
+
+def media(request: HttpRequest, path: str) -> HttpResponseBase:
+    """Uploaded photos, outside production (where the proxy serves them)."""
+    return serve(request, path, document_root=str(settings.MEDIA_ROOT))

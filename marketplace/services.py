@@ -1,6 +1,7 @@
 """Writes on the opportunity board. Each runs in one transaction, locks what it
 counts, and tells people what happened only after it commits (notify)."""
 
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -16,6 +17,7 @@ from coins.models import Scheme
 from marketplace.geo import postcode_point
 from marketplace.images import THUMBNAIL_WIDTHS, thumbnail
 from marketplace.models import (
+    CalendarFeed,
     CommunityGroup,
     DbsRecord,
     GroupOrganiser,
@@ -348,3 +350,14 @@ def photo_thumbnails_make(*, opportunity_id: int) -> dict[str, str]:
         sizes[str(width)] = default_storage.save(name, ContentFile(thumbnail(original, width)))
     Opportunity.objects.filter(pk=opportunity_id).update(photo_sizes=sizes)
     return sizes
+
+
+def calendar_feed_renew(*, user: User) -> CalendarFeed:
+    """A new private calendar address; any old one stops working at once."""
+    with transaction.atomic():
+        CalendarFeed.objects.filter(user=user).delete()
+        return CalendarFeed.objects.create(user=user, token=secrets.token_urlsafe(32))
+
+
+def calendar_feed_revoke(*, user: User) -> None:
+    CalendarFeed.objects.filter(user=user).delete()

@@ -1,22 +1,31 @@
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthedHttpRequest
 from marketplace.calendar import shifts_calendar
 from marketplace.forms import BoardSearchForm
-from marketplace.models import Shift, Signup
+from marketplace.models import CalendarFeed, Shift, Signup
 from marketplace.selectors import (
     BoardQuery,
     opportunity_search,
     public_opportunities,
     shift_list_for,
 )
-from marketplace.services import SignupRefused, signup_cancel, signup_create
+from marketplace.services import (
+    SignupRefused,
+    calendar_feed_renew,
+    calendar_feed_revoke,
+    signup_cancel,
+    signup_create,
+)
 
 PER_PAGE = 20
 
@@ -79,10 +88,17 @@ def my_shifts(request: AuthedHttpRequest) -> HttpResponse:
         .order_by("shift__start")
     )
     now = timezone.now()
+    feed = CalendarFeed.objects.filter(user=request.user).first()
+    feed_url = (
+        request.build_absolute_uri(reverse("board:calendar_feed_ics", args=[feed.token]))
+        if feed
+        else ""
+    )
     return render(
         request,
         "board/my_shifts.html",
         {
+            "feed_url": feed_url,
             "upcoming": [s for s in mine if s.shift.end > now],
             "past": [s for s in mine if s.shift.end <= now][::-1],
         },
@@ -110,3 +126,29 @@ def shift_ics(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="shift-{pk}.ics"'
     return response
+
+
+@login_required
+@require_POST
+def calendar_feed(request: AuthedHttpRequest) -> HttpResponse:
+    if request.POST.get("action") == "revoke":
+        calendar_feed_revoke(user=request.user)
+        messages.success(request, "Your calendar link is turned off.")
+    else:
+        calendar_feed_renew(user=request.user)
+        messages.success(request, "Your private calendar link is ready. Keep it to yourself.")
+    return redirect("board:my_shifts")
+
+
+def calendar_feed_ics(request: HttpRequest, token: str) -> HttpResponse:
+    """The feed a calendar app polls: no login, the secret address is the key."""
+    feed = get_object_or_404(CalendarFeed.objects.select_related("user"), token=token)
+    since = timezone.now() - timedelta(days=30)
+    shifts = [
+        s.shift
+        for s in Signup.objects.filter(
+            user=feed.user, status__in=Signup.ACTIVE, shift__end__gte=since
+        ).select_related("shift__opportunity__group")
+    ]
+    body = shifts_calendar(shifts, name="My volunteering (Citizen Coin)")
+    return HttpResponse(body, content_type="text/calendar; charset=utf-8")

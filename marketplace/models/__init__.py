@@ -1,4 +1,4 @@
-from marketplace.models.board import DbsRecord, Hours, Opportunity, Shift, Signup
+from marketplace.models.board import CalendarFeed, DbsRecord, Hours, Opportunity, Shift, Signup
 from marketplace.models.organisations import (
     CommunityGroup,
     GroupOrganiser,
@@ -9,6 +9,7 @@ from marketplace.models.organisations import (
 )
 
 __all__ = [
+    "CalendarFeed",
     "CommunityGroup",
     "DbsRecord",
     "GroupOrganiser",

@@ -236,3 +236,16 @@ class Hours(models.Model):
     def hours_display(self) -> str:
         hours, minutes = divmod(self.minutes, 60)
         return f"{hours} h {minutes:02d} min" if minutes else f"{hours} h"
+
+
+class CalendarFeed(models.Model):
+    """A private, revocable address from which a calendar app reads a person's shifts."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"calendar feed of user {self.user_id}"

@@ -3,7 +3,7 @@ from django.test import Client
 from icalendar import Calendar
 
 from accounts.models import User
-from marketplace.models import Signup, Status
+from marketplace.models import CalendarFeed, Signup, Status
 from tests.marketplace.factories import make_group, make_shift
 
 pytestmark = pytest.mark.django_db
@@ -79,3 +79,26 @@ def test_signing_up_needs_a_login(client: Client) -> None:
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
     assert not Signup.objects.exists()
+
+
+def test_a_private_calendar_feed_lists_my_shifts_until_i_revoke_it(
+    client: Client, resident: User
+) -> None:
+    shift = make_shift(title="Riverside planting")
+    client.force_login(resident)
+    client.post(f"/shifts/{shift.pk}/sign-up/")
+    client.post("/my-shifts/calendar/", {"action": "renew"})
+    feed = CalendarFeed.objects.get(user=resident)
+    assert f"/calendar/{feed.token}.ics" in client.get("/my-shifts/").content.decode()
+
+    client.logout()  # a calendar app has no session
+    body = client.get(f"/calendar/{feed.token}.ics")
+    assert body.status_code == 200
+    events = Calendar.from_ical(body.content).walk("VEVENT")
+    assert [str(e["SUMMARY"]) for e in events] == ["Riverside planting (Park Friends)"]
+
+    client.force_login(resident)
+    client.post("/my-shifts/calendar/", {"action": "revoke"})
+    client.logout()
+    assert client.get(f"/calendar/{feed.token}.ics").status_code == 404
+    assert client.get("/calendar/guessed-token.ics").status_code == 404
