@@ -9,7 +9,7 @@ from accounts.forms import normalise_postcode
 from coins.models import Scheme
 from marketplace.geo import postcode_point
 from marketplace.images import photo_clean
-from marketplace.models import CommunityGroup, Opportunity
+from marketplace.models import CommunityGroup, DbsRecord, Opportunity
 from marketplace.models.board import Cause, Skill
 from marketplace.selectors import BoardQuery
 from marketplace.services import ShiftPlan
@@ -263,3 +263,21 @@ class ShiftPlanForm(forms.Form):
             capacity=data["capacity"],
             weeks=data["weeks"],
         )
+
+
+class DbsRecordForm(forms.Form):
+    email = forms.EmailField(
+        label="Volunteer's email address",
+        error_messages={"required": "Enter the email the volunteer joined with."},
+    )
+    outcome = forms.ChoiceField(
+        label="What did the certificate say?",
+        choices=DbsRecord.Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what the certificate said."},
+    )
+    checked_on = forms.DateField(
+        label="Date on the certificate",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Enter the date on the certificate."},
+    )

@@ -9,6 +9,7 @@ urlpatterns = [
     path("register/", council_views.group_register_view, name="register"),
     path("groups/<int:group_pk>/opportunities/new/", views.opportunity_new, name="new"),
     path("opportunities/<int:pk>/edit/", views.opportunity_edit, name="edit"),
+    path("groups/<int:group_pk>/dbs/", views.dbs_record_view, name="dbs"),
     path("shifts/<int:pk>/", views.shift_detail, name="shift"),
     path("shifts/<int:pk>/attendance/", views.shift_attendance, name="attendance"),
     path("shifts/<int:pk>/hours/", views.shift_hours_confirm, name="hours"),

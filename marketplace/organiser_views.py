@@ -9,11 +9,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthedHttpRequest
-from marketplace.forms import OpportunityForm, ShiftPlanForm
+from marketplace.forms import DbsRecordForm, OpportunityForm, ShiftPlanForm
 from marketplace.models import CommunityGroup, Opportunity, Shift, Signup
 from marketplace.services import (
     NotAllowed,
     ShiftPlan,
+    dbs_record,
     hours_confirm,
     opportunity_save,
     signup_mark_attendance,
@@ -151,3 +152,20 @@ def _save(
         request, f"Saved “{opportunity.title}” ({opportunity.get_status_display().lower()})."
     )
     return redirect("organise:dashboard")
+
+
+@login_required
+def dbs_record_view(request: AuthedHttpRequest, group_pk: int) -> HttpResponse:
+    group = get_object_or_404(CommunityGroup, pk=group_pk)
+    if not request.user.has_perm("marketplace.manage_group", group):
+        raise PermissionDenied
+    form = DbsRecordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            dbs_record(group=group, by=request.user, **form.cleaned_data)
+        except NotAllowed as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, "DBS check recorded.")
+            return redirect("organise:dbs", group_pk=group.pk)
+    return render(request, "organise/dbs.html", {"form": form, "group": group})

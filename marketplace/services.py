@@ -361,3 +361,22 @@ def calendar_feed_renew(*, user: User) -> CalendarFeed:
 
 def calendar_feed_revoke(*, user: User) -> None:
     CalendarFeed.objects.filter(user=user).delete()
+
+
+def dbs_record(
+    *, group: CommunityGroup, email: str, outcome: str, checked_on: date, by: User
+) -> DbsRecord:
+    """An organiser records what a volunteer's DBS certificate said, and when: the
+    outcome and date only, never the certificate or its number."""
+    if not by.has_perm("marketplace.manage_group", group):
+        raise NotAllowed("Only the group's organisers can record DBS checks.")
+    if checked_on > timezone.localdate():
+        raise NotAllowed("The check date cannot be in the future.")
+    volunteer = User.objects.filter(email__iexact=email.strip()).first()
+    if volunteer is None:
+        raise NotAllowed(
+            "Nobody has joined Citizen Coin with that email yet. Ask them to sign up first."
+        )
+    return DbsRecord.objects.create(
+        user=volunteer, outcome=outcome, checked_on=checked_on, recorded_by=by, group=group
+    )

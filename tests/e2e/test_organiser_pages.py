@@ -36,6 +36,12 @@ def test_an_organiser_checks_people_in_and_confirms_hours_by_keyboard(
     checks.page(page, "organiser-opportunity-errors")
     page.get_by_role("link", name="Back to your groups").click()
 
+    page.get_by_role("link", name="Record a DBS check").first.click()
+    page.get_by_role("button", name="Record").click()
+    expect(page.get_by_role("alert")).to_contain_text("Choose what the certificate said.")
+    checks.page(page, "organiser-dbs-errors")
+    page.get_by_role("link", name="Back to your groups").click()
+
     page.locator("a[href^='/organise/shifts/']").first.click()
     page.get_by_role("button", name="Check in Volunteer 0").click()
     expect(page.get_by_role("row", name="Volunteer 0")).to_contain_text("Checked in")
