@@ -10,12 +10,13 @@ from django.views.decorators.http import require_POST
 
 from accounts.http import AuthedHttpRequest
 from marketplace.forms import DbsRecordForm, OpportunityForm, ShiftPlanForm
-from marketplace.models import CommunityGroup, Opportunity, Shift, Signup
+from marketplace.models import CommunityGroup, Hours, Opportunity, Shift, Signup
 from marketplace.services import (
     NotAllowed,
     ShiftPlan,
     dbs_record,
     hours_confirm,
+    hours_reject,
     opportunity_save,
     signup_mark_attendance,
 )
@@ -55,7 +56,7 @@ def shift_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "confirmed": confirmed,
             # Those whose hours are still to confirm (a reverse one-to-one raises when absent).
             "to_confirm": [
-                s for s in confirmed if s.attended is not False and not getattr(s, "hours", None)
+                s for s in confirmed if s.attended is not False and not _has_decided_hours(s)
             ],
             "waiting": [s for s in signups if s.status == Signup.State.WAITLISTED],
             "ended": shift.end <= timezone.now(),
@@ -169,3 +170,32 @@ def dbs_record_view(request: AuthedHttpRequest, group_pk: int) -> HttpResponse:
             messages.success(request, "DBS check recorded.")
             return redirect("organise:dbs", group_pk=group.pk)
     return render(request, "organise/dbs.html", {"form": form, "group": group})
+
+
+@login_required
+@require_POST
+def hours_decision(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    hours = get_object_or_404(
+        Hours.objects.select_related("signup__shift__opportunity__group"), pk=pk
+    )
+    shift = _managed_shift(request, hours.signup.shift_id)
+    try:
+        if request.POST.get("decision") == "approve":
+            hours_confirm(
+                shift=shift,
+                minutes={hours.signup_id: hours.minutes},
+                by=request.user,
+                only={hours.signup_id},
+            )
+            messages.success(request, "Hours confirmed.")
+        else:
+            hours_reject(hours=hours, by=request.user, reason=request.POST.get("reason", ""))
+            messages.success(request, "Claim not confirmed; the volunteer has been told why.")
+    except NotAllowed as refused:
+        messages.error(request, str(refused))
+    return redirect("organise:shift", pk=shift.pk)
+
+
+def _has_decided_hours(signup: Signup) -> bool:
+    hours = getattr(signup, "hours", None)  # a missing reverse one-to-one raises
+    return hours is not None and hours.status != Hours.State.CLAIMED

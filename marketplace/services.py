@@ -174,11 +174,14 @@ def signup_mark_attendance(*, signup: Signup, attended: bool, by: User) -> Signu
     return signup
 
 
-def hours_confirm(*, shift: Shift, minutes: dict[int, int], by: User) -> HoursConfirmResult:
+def hours_confirm(
+    *, shift: Shift, minutes: dict[int, int], by: User, only: set[int] | None = None
+) -> HoursConfirmResult:
     """Confirm the time each volunteer gave on a shift, in one action.
 
     `minutes` maps sign-up ids to minutes; a sign-up not in it gets the shift's length.
-    Volunteers marked as not having come, and the organiser themself, are left out."""
+    `only` limits it to some sign-ups (approving one claim). Volunteers marked as not
+    having come, and the organiser themself, are left out."""
     group = shift.opportunity.group
     if not by.has_perm("marketplace.manage_group", group):
         raise NotAllowed("Only the group's organisers can confirm hours for its shifts.")
@@ -192,6 +195,8 @@ def hours_confirm(*, shift: Shift, minutes: dict[int, int], by: User) -> HoursCo
     with transaction.atomic():
         Shift.objects.select_for_update(no_key=True).get(pk=shift.pk)
         signups = shift.signups.filter(status=Signup.State.CONFIRMED).select_related("user")
+        if only is not None:
+            signups = signups.filter(pk__in=only)
         for signup in signups.select_for_update(of=("self",)):
             reason = _why_not_confirm(signup, by)
             if reason:
@@ -216,6 +221,9 @@ def _why_not_confirm(signup: Signup, by: User) -> str:
         return "Your own hours need another organiser to confirm them."
     if signup.attended is False:
         return f"{name} was marked as not coming."
+    decided = Hours.objects.filter(signup=signup, status=Hours.State.REJECTED).exists()
+    if decided:
+        return f"{name}'s claim was not confirmed, so it is left as it is."
     return ""
 
 
@@ -380,3 +388,56 @@ def dbs_record(
     return DbsRecord.objects.create(
         user=volunteer, outcome=outcome, checked_on=checked_on, recorded_by=by, group=group
     )
+
+
+def hours_claim(*, signup: Signup, minutes: int, by: User) -> Hours:
+    """A volunteer says how long they gave on a past shift; an organiser decides."""
+    if signup.user_id != by.pk:
+        raise NotAllowed("You can only claim your own hours.")
+    if signup.status != Signup.State.CONFIRMED or signup.shift.end > timezone.now():
+        raise NotAllowed("You can claim hours for a shift you had a place on, once it is over.")
+    if signup.attended is False:
+        raise NotAllowed("The organiser marked you as not coming; ask them if that is wrong.")
+    if not 1 <= minutes <= 24 * 60:
+        raise NotAllowed("Hours must be between 1 minute and 24 hours.")
+    with transaction.atomic():
+        existing = Hours.objects.select_for_update().filter(signup=signup).first()
+        if existing is not None and existing.status != Hours.State.CLAIMED:
+            raise NotAllowed("These hours have already been decided.")
+        hours = existing or Hours(signup=signup, status=Hours.State.CLAIMED)
+        hours.minutes = minutes
+        hours.save()
+        organisers = User.objects.filter(
+            organiser_memberships__group=signup.shift.opportunity.group
+        )
+        notify(
+            recipients=list(organisers),
+            kind="hours_claimed",
+            title=f"Hours claimed for {signup.shift.opportunity.title}",
+            body=f"{hours.hours_display} to approve.",
+            url=reverse("organise:shift", args=[signup.shift_id]),
+        )
+    return hours
+
+
+def hours_reject(*, hours: Hours, by: User, reason: str) -> Hours:
+    signup = hours.signup
+    if not by.has_perm("marketplace.manage_group", signup.shift.opportunity.group):
+        raise NotAllowed("Only the group's organisers can decide on hours.")
+    if not reason.strip():
+        raise NotAllowed("Give a reason, so that the volunteer knows why.")
+    if hours.status != Hours.State.CLAIMED:
+        raise NotAllowed("These hours have already been decided.")
+    hours.status = Hours.State.REJECTED
+    hours.reason = reason.strip()
+    hours.decided_by = by
+    hours.decided_at = timezone.now()
+    with transaction.atomic():
+        hours.save()
+        notify(
+            recipients=[signup.user],
+            kind="hours_rejected",
+            title=f"Your hours for {signup.shift.opportunity.title} were not confirmed",
+            body=hours.reason,
+        )
+    return hours

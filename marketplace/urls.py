@@ -10,6 +10,7 @@ urlpatterns = [
     path("shifts/<int:pk>/calendar.ics", views.shift_ics, name="shift_ics"),
     path("my-shifts/", views.my_shifts, name="my_shifts"),
     path("my-shifts/calendar/", views.calendar_feed, name="calendar_feed"),
+    path("my-shifts/<int:pk>/claim/", views.my_hours_claim, name="my_hours_claim"),
     path("calendar/<str:token>.ics", views.calendar_feed_ics, name="calendar_feed_ics"),
     path("my-shifts/<int:pk>/cancel/", views.my_shift_cancel, name="my_shift_cancel"),
 ]

@@ -20,9 +20,11 @@ from marketplace.selectors import (
     shift_list_for,
 )
 from marketplace.services import (
+    NotAllowed,
     SignupRefused,
     calendar_feed_renew,
     calendar_feed_revoke,
+    hours_claim,
     signup_cancel,
     signup_create,
 )
@@ -152,3 +154,19 @@ def calendar_feed_ics(request: HttpRequest, token: str) -> HttpResponse:
     ]
     body = shifts_calendar(shifts, name="My volunteering (Citizen Coin)")
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
+
+
+@login_required
+@require_POST
+def my_hours_claim(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    signup = get_object_or_404(Signup.objects.select_related("shift"), pk=pk, user=request.user)
+    try:
+        minutes = int(request.POST.get("minutes", ""))
+        hours_claim(signup=signup, minutes=minutes, by=request.user)
+    except ValueError:
+        messages.error(request, "Enter the minutes you gave as a whole number.")
+    except NotAllowed as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, "Claim sent. The organiser will confirm it.")
+    return redirect("board:my_shifts")

@@ -135,6 +135,10 @@ class Shift(models.Model):
     def length(self) -> timedelta:
         return self.end - self.start
 
+    @property
+    def length_minutes(self) -> int:
+        return int(self.length.total_seconds() // 60)
+
 
 class Signup(models.Model):
     class State(models.TextChoices):
