@@ -5,10 +5,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthedHttpRequest
+from marketplace.checkin import checkin_open, checkin_token, qr_svg
 from marketplace.forms import DbsRecordForm, OpportunityForm, ShiftPlanForm
 from marketplace.models import CommunityGroup, Hours, Opportunity, Shift, Signup
 from marketplace.services import (
@@ -48,12 +50,17 @@ def shift_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     shift = _managed_shift(request, pk)
     signups = shift.signups.exclude(status=Signup.State.CANCELLED).select_related("user", "hours")
     confirmed = [s for s in signups if s.status == Signup.State.CONFIRMED]
+    checkin_url = request.build_absolute_uri(
+        reverse("board:check_in", args=[shift.pk, checkin_token(shift)])
+    )
     return render(
         request,
         "organise/shift.html",
         {
             "shift": shift,
             "confirmed": confirmed,
+            "checkin_qr": qr_svg(checkin_url, label="Check-in code for volunteers to scan"),
+            "checkin_open": checkin_open(shift),
             # Those whose hours are still to confirm (a reverse one-to-one raises when absent).
             "to_confirm": [
                 s for s in confirmed if s.attended is not False and not _has_decided_hours(s)

@@ -14,6 +14,7 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from coins.models import Scheme
+from marketplace.checkin import checkin_open
 from marketplace.geo import postcode_point
 from marketplace.images import THUMBNAIL_WIDTHS, thumbnail
 from marketplace.models import (
@@ -441,3 +442,15 @@ def hours_reject(*, hours: Hours, by: User, reason: str) -> Hours:
             body=hours.reason,
         )
     return hours
+
+
+def signup_check_in_self(*, shift: Shift, user: User) -> Signup:
+    """A volunteer scanned the shift's code: they are here."""
+    signup = Signup.objects.filter(shift=shift, user=user, status=Signup.State.CONFIRMED).first()
+    if signup is None:
+        raise NotAllowed("You do not have a place on this shift, so you cannot check in.")
+    if not checkin_open(shift):
+        raise NotAllowed("Check-in opens an hour before the shift and closes two hours after.")
+    signup.attended = True
+    signup.save(update_fields=["attended"])
+    return signup

@@ -8,6 +8,7 @@ urlpatterns = [
     path("opportunities/<int:pk>/", views.opportunity_detail, name="opportunity"),
     path("shifts/<int:pk>/sign-up/", views.shift_signup, name="shift_signup"),
     path("shifts/<int:pk>/calendar.ics", views.shift_ics, name="shift_ics"),
+    path("shifts/<int:pk>/check-in/<str:token>/", views.shift_check_in, name="check_in"),
     path("my-shifts/", views.my_shifts, name="my_shifts"),
     path("my-shifts/calendar/", views.calendar_feed, name="calendar_feed"),
     path("my-shifts/<int:pk>/claim/", views.my_hours_claim, name="my_hours_claim"),

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.http import AuthedHttpRequest
 from marketplace.calendar import shifts_calendar
+from marketplace.checkin import checkin_shift_id
 from marketplace.forms import BoardSearchForm
 from marketplace.models import CalendarFeed, Shift, Signup
 from marketplace.selectors import (
@@ -26,6 +27,7 @@ from marketplace.services import (
     calendar_feed_revoke,
     hours_claim,
     signup_cancel,
+    signup_check_in_self,
     signup_create,
 )
 
@@ -170,3 +172,22 @@ def my_hours_claim(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "Claim sent. The organiser will confirm it.")
     return redirect("board:my_shifts")
+
+
+@login_required
+def shift_check_in(request: AuthedHttpRequest, pk: int, token: str) -> HttpResponse:
+    """Where a shift's QR code leads: a page with one button, so that a link preview
+    or a stray prefetch never checks anyone in."""
+    shift = get_object_or_404(Shift.objects.select_related("opportunity"), pk=pk)
+    if checkin_shift_id(token) != shift.pk:
+        messages.error(request, "That check-in code is not valid for this shift.")
+        return redirect("board:my_shifts")
+    if request.method == "POST":
+        try:
+            signup_check_in_self(shift=shift, user=request.user)
+        except NotAllowed as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, f"You're checked in to {shift.opportunity.title}. Thank you!")
+        return redirect("board:my_shifts")
+    return render(request, "board/check_in.html", {"shift": shift})

@@ -4,6 +4,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from coins.models import Scheme, SchemeAdmin
+from marketplace.checkin import checkin_token
 from marketplace.models import GroupOrganiser, Shift, Signup
 from tests.conftest import PASSWORD, make_user
 from tests.e2e.conftest import PHONE, Checks
@@ -92,3 +93,30 @@ def log_in(page: Page, base: str, email: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Hello")
+
+
+def test_a_volunteer_checks_in_through_the_shifts_code(
+    page: Page, live_asgi: str, checks: Checks, browser: Browser
+) -> None:
+    shift = make_shift(title="Riverside planting")
+    start = timezone.now() - timedelta(minutes=5)
+    Shift.objects.filter(pk=shift.pk).update(start=start, end=start + timedelta(hours=2))
+    volunteer = make_user("v@example.org", display_name="Vi")
+    Signup.objects.create(shift=shift, user=volunteer, status=Signup.State.CONFIRMED)
+    organiser = GroupOrganiser.objects.get(group=shift.opportunity.group).user
+
+    log_in(page, live_asgi, organiser.email)
+    page.goto(f"{live_asgi}/organise/shifts/{shift.pk}/")
+    page.get_by_text("Show the check-in code").click()
+    expect(page.get_by_role("img", name="Check-in code for volunteers to scan")).to_be_visible()
+    checks.page(page, "organiser-checkin-code")
+
+    phone = browser.new_page(viewport=PHONE)
+    log_in(phone, live_asgi, volunteer.email)
+    phone.goto(f"{live_asgi}/shifts/{shift.pk}/check-in/{checkin_token(shift)}/")
+    checks.page(phone, "volunteer-check-in")
+    phone.get_by_role("button", name="I'm here").click()
+    expect(phone.get_by_role("status")).to_contain_text("checked in to Riverside planting")
+    phone.close()
+    page.reload()
+    expect(page.get_by_role("row", name="Vi")).to_contain_text("Checked in")
