@@ -9,7 +9,7 @@ from accounts.http import AuthedHttpRequest
 
 @login_required
 def details(request: AuthedHttpRequest) -> HttpResponse:
-    form = DetailsForm(request.POST or None, instance=request.user)
+    form = DetailsForm(request.POST if request.method == "POST" else None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Your details are saved.")

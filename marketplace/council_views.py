@@ -16,7 +16,7 @@ from marketplace.services import NotAllowed, group_decide, group_register
 
 @login_required
 def group_register_view(request: AuthedHttpRequest) -> HttpResponse:
-    form = GroupRegisterForm(request.POST or None)
+    form = GroupRegisterForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         details = {k: v for k, v in form.cleaned_data.items() if k != "scheme"}
         group = group_register(scheme=form.cleaned_data["scheme"], by=request.user, **details)

@@ -281,3 +281,17 @@ class DbsRecordForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"required": "Enter the date on the certificate."},
     )
+
+
+class ShiftMessageForm(forms.Form):
+    subject = forms.CharField(
+        label="Subject",
+        max_length=120,
+        error_messages={"required": "Enter a subject."},
+    )
+    body = forms.CharField(
+        label="Message",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter your message."},
+    )

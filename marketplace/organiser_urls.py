@@ -13,5 +13,6 @@ urlpatterns = [
     path("shifts/<int:pk>/", views.shift_detail, name="shift"),
     path("shifts/<int:pk>/attendance/", views.shift_attendance, name="attendance"),
     path("shifts/<int:pk>/hours/", views.shift_hours_confirm, name="hours"),
+    path("shifts/<int:pk>/message/", views.shift_message, name="message"),
     path("hours/<int:pk>/decision/", views.hours_decision, name="hours_decision"),
 ]

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.http import AuthedHttpRequest
 from marketplace.checkin import checkin_open, checkin_token, qr_svg
-from marketplace.forms import DbsRecordForm, OpportunityForm, ShiftPlanForm
+from marketplace.forms import DbsRecordForm, OpportunityForm, ShiftMessageForm, ShiftPlanForm
 from marketplace.models import CommunityGroup, Hours, Opportunity, Shift, Signup
 from marketplace.services import (
     NotAllowed,
@@ -20,6 +20,7 @@ from marketplace.services import (
     hours_confirm,
     hours_reject,
     opportunity_save,
+    shift_message_send,
     signup_mark_attendance,
 )
 
@@ -117,9 +118,11 @@ def opportunity_new(request: AuthedHttpRequest, group_pk: int) -> HttpResponse:
     if not request.user.has_perm("marketplace.manage_group", group):
         raise PermissionDenied
     form = OpportunityForm(
-        request.POST or None, request.FILES or None, instance=Opportunity(group=group)
+        request.POST if request.method == "POST" else None,
+        request.FILES or None,
+        instance=Opportunity(group=group),
     )
-    plan = ShiftPlanForm(request.POST or None, prefix="shift")
+    plan = ShiftPlanForm(request.POST if request.method == "POST" else None, prefix="shift")
     if request.method == "POST" and form.is_valid() and plan.is_valid():
         return _save(request, form, shifts=plan.plan())
     context = {"form": form, "plan": plan, "group": group, "errors": [form, plan]}
@@ -133,7 +136,10 @@ def opportunity_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     initial = {"publish": opportunity.status == Opportunity.State.PUBLISHED}
     form = OpportunityForm(
-        request.POST or None, request.FILES or None, instance=opportunity, initial=initial
+        request.POST if request.method == "POST" else None,
+        request.FILES or None,
+        instance=opportunity,
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         return _save(request, form, shifts=None)
@@ -167,7 +173,7 @@ def dbs_record_view(request: AuthedHttpRequest, group_pk: int) -> HttpResponse:
     group = get_object_or_404(CommunityGroup, pk=group_pk)
     if not request.user.has_perm("marketplace.manage_group", group):
         raise PermissionDenied
-    form = DbsRecordForm(request.POST or None)
+    form = DbsRecordForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             dbs_record(group=group, by=request.user, **form.cleaned_data)
@@ -206,3 +212,14 @@ def hours_decision(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def _has_decided_hours(signup: Signup) -> bool:
     hours = getattr(signup, "hours", None)  # a missing reverse one-to-one raises
     return hours is not None and hours.status != Hours.State.CLAIMED
+
+
+@login_required
+def shift_message(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    shift = _managed_shift(request, pk)
+    form = ShiftMessageForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        shift_message_send(shift=shift, by=request.user, **form.cleaned_data)
+        messages.success(request, "Message sent to everyone on this shift.")
+        return redirect("organise:shift", pk=shift.pk)
+    return render(request, "organise/message.html", {"form": form, "shift": shift})

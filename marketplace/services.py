@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +26,7 @@ from marketplace.models import (
     Hours,
     Opportunity,
     Shift,
+    ShiftMessage,
     Signup,
     Status,
 )
@@ -454,3 +456,53 @@ def signup_check_in_self(*, shift: Shift, user: User) -> Signup:
     signup.attended = True
     signup.save(update_fields=["attended"])
     return signup
+
+
+def shift_message_send(*, shift: Shift, by: User, subject: str, body: str) -> ShiftMessage:
+    """Write to everyone with a place or waiting on a shift: stored now, emailed by Celery
+    after commit, and shown in each person's notifications."""
+    if not by.has_perm("marketplace.manage_group", shift.opportunity.group):
+        raise NotAllowed("Only the group's organisers can message its volunteers.")
+    with transaction.atomic():
+        message = ShiftMessage.objects.create(shift=shift, sender=by, subject=subject, body=body)
+        people = User.objects.filter(
+            signups__shift=shift, signups__status__in=Signup.ACTIVE
+        ).distinct()
+        notify(recipients=list(people), kind="shift_message", title=subject, body=body)
+        from marketplace.tasks import shift_message_email
+
+        transaction.on_commit(lambda: shift_message_email.delay(message.pk))
+    return message
+
+
+def shift_message_email_send(*, message_id: int) -> int:
+    """Email a stored shift message once; running it again sends nothing."""
+    with transaction.atomic():
+        message = (
+            ShiftMessage.objects.select_for_update()
+            .select_related("shift__opportunity__group")
+            .filter(pk=message_id, sent_at__isnull=True)
+            .first()
+        )
+        if message is None:
+            return 0
+        group = message.shift.opportunity.group
+        emails = list(
+            User.objects.filter(signups__shift=message.shift, signups__status__in=Signup.ACTIVE)
+            .distinct()
+            .values_list("email", flat=True)
+        )
+        reply_to = [group.contact_email] if group.contact_email else []
+        mails = [
+            EmailMessage(
+                subject=f"{group.name}: {message.subject}",
+                body=message.body,
+                to=[email],
+                reply_to=reply_to,
+            )
+            for email in emails
+        ]
+        sent = get_connection().send_messages(mails) or 0
+        message.sent_at = timezone.now()
+        message.save(update_fields=["sent_at"])
+    return sent

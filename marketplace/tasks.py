@@ -1,8 +1,13 @@
 from celery import shared_task
 
-from marketplace.services import photo_thumbnails_make
+from marketplace.services import photo_thumbnails_make, shift_message_email_send
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
 def photo_thumbnails(opportunity_id: int) -> None:
     photo_thumbnails_make(opportunity_id=opportunity_id)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def shift_message_email(message_id: int) -> None:
+    shift_message_email_send(message_id=message_id)

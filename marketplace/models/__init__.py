@@ -1,4 +1,12 @@
-from marketplace.models.board import CalendarFeed, DbsRecord, Hours, Opportunity, Shift, Signup
+from marketplace.models.board import (
+    CalendarFeed,
+    DbsRecord,
+    Hours,
+    Opportunity,
+    Shift,
+    ShiftMessage,
+    Signup,
+)
 from marketplace.models.organisations import (
     CommunityGroup,
     GroupOrganiser,
@@ -19,6 +27,7 @@ __all__ = [
     "Retailer",
     "RetailerStaff",
     "Shift",
+    "ShiftMessage",
     "Signup",
     "Status",
 ]

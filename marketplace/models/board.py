@@ -253,3 +253,19 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"calendar feed of user {self.user_id}"
+
+
+class ShiftMessage(models.Model):
+    """What an organiser sent to everyone on a shift; kept so the task can send it."""
+
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="messages")
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    subject = models.CharField(max_length=120)
+    body = models.TextField(max_length=2000)
+    created = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.subject

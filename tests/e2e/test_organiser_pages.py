@@ -110,6 +110,10 @@ def test_a_volunteer_checks_in_through_the_shifts_code(
     page.get_by_text("Show the check-in code").click()
     expect(page.get_by_role("img", name="Check-in code for volunteers to scan")).to_be_visible()
     checks.page(page, "organiser-checkin-code")
+    page.get_by_role("link", name="Message everyone on this shift").click()
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_role("alert")).to_contain_text("Enter a subject.")
+    checks.page(page, "organiser-message-errors")
 
     phone = browser.new_page(viewport=PHONE)
     log_in(phone, live_asgi, volunteer.email)
@@ -118,5 +122,5 @@ def test_a_volunteer_checks_in_through_the_shifts_code(
     phone.get_by_role("button", name="I'm here").click()
     expect(phone.get_by_role("status")).to_contain_text("checked in to Riverside planting")
     phone.close()
-    page.reload()
+    page.goto(f"{live_asgi}/organise/shifts/{shift.pk}/")
     expect(page.get_by_role("row", name="Vi")).to_contain_text("Checked in")
