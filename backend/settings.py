@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "ninja",
+    "pgtrigger",
     "backend",
     "accounts",
     "coins",

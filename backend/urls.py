@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("marketplace.urls")),
     path("organise/", include("marketplace.organiser_urls")),
     path("council/", include("marketplace.council_urls")),
+    path("council/ledger/", include("coins.council_urls")),
+    path("wallet/", include("coins.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

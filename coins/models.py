@@ -1,5 +1,18 @@
+"""The Citizen-Coin ledger: schemes, accounts, transfers and their entries.
+
+Double-entry and append-only. Amounts are integers: coins, or pence for GBP. The
+guarantees live in PostgreSQL (constraints and triggers); `coins.services.transfer_post`
+is the one way rows get written.
+"""
+
+from typing import Any
+
+import pgtrigger
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
 
 
 class Scheme(models.Model):
@@ -8,7 +21,35 @@ class Scheme(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(unique=True)
     coin_name = models.CharField(max_length=40, default="Citizen Coin")
+    coins_per_hour = models.PositiveIntegerField(
+        default=10, help_text="Coins minted for each confirmed hour, pro rata by the minute."
+    )
+    daily_cap = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Most coins a volunteer can earn for one day's work."
+    )
+    weekly_cap = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Most coins a volunteer can earn for one week's work."
+    )
+    expiry_months = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Coins in a wallet with no movement for this many months expire. "
+        "Blank: they never expire.",
+    )
+    coin_value_pence = models.PositiveIntegerField(
+        null=True, blank=True, help_text="What a coin is worth to a retailer when settled."
+    )
+    participation_only = models.BooleanField(
+        default=False, help_text="Count hours but mint no coins."
+    )
     created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(coins_per_hour__lte=1000), name="coins_scheme_rate_sane"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -30,3 +71,187 @@ class SchemeAdmin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} runs {self.scheme}"
+
+
+class Currency(models.TextChoices):
+    COIN = "COIN", "coins"
+    GBP = "GBP", "pence"
+
+
+class Account(models.Model):
+    """Where an amount of one currency sits. A person's or an organisation's account
+    points at its owner; the ledger rows themselves carry no personal data."""
+
+    class Kind(models.TextChoices):
+        WALLET = "wallet", "Resident wallet"
+        GROUP = "group", "Community group"
+        RETAILER = "retailer", "Retailer"
+        ISSUANCE = "issuance", "Coins issued (system)"
+        EXPIRY = "expiry", "Coins expired (system)"
+        FUND = "fund", "GBP fund (system)"
+
+    # System accounts are the scheme's own side of each movement and may go negative:
+    # issuance holds minus everything ever minted.
+    SYSTEM_KINDS = (Kind.ISSUANCE, Kind.EXPIRY, Kind.FUND)
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="accounts")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    currency = models.CharField(max_length=4, choices=Currency.choices, default=Currency.COIN)
+    # No database foreign key to the owner: erasing a person must never touch the ledger.
+    owner_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    owner_id = models.BigIntegerField(null=True, blank=True)
+    owner = GenericForeignKey("owner_type", "owner_id")
+    balance = models.BigIntegerField(default=0)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(balance__gte=0) | Q(kind__in=["issuance", "expiry", "fund"]),
+                name="coins_account_no_overdraft",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["issuance", "expiry", "fund"], owner_id__isnull=True)
+                | Q(owner_id__isnull=False, owner_type__isnull=False),
+                name="coins_account_owner_matches_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["scheme", "kind", "currency", "owner_type", "owner_id"],
+                nulls_distinct=False,
+                name="coins_account_one_per_owner",
+            ),
+        ]
+        indexes = [models.Index(fields=["owner_type", "owner_id"], name="coins_account_owner_idx")]
+        triggers = [
+            pgtrigger.Protect(name="coins_account_never_deleted", operation=pgtrigger.Delete),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def is_system(self) -> bool:
+        return self.kind in self.SYSTEM_KINDS
+
+
+class Transfer(models.Model):
+    """One business event that moves amounts: never changed, only reversed."""
+
+    class Kind(models.TextChoices):
+        MINT = "mint", "Coins for volunteering"
+        SPEND = "spend", "Spent"
+        DONATION = "donation", "Gift"
+        REVERSAL = "reversal", "Reversal"
+        EXPIRY = "expiry", "Expired"
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="transfers")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    key = models.CharField("idempotency key", max_length=120, unique=True)
+    # What was asked for, so that the same key sent with other amounts is a conflict.
+    fingerprint = models.CharField(max_length=64)
+    memo = models.CharField(max_length=300, blank=True)
+    # The day the event belongs to (the shift's date for a mint): caps count by it.
+    value_date = models.DateField()
+    # No database foreign key: erasing a person must never touch the ledger.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reverses = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["scheme", "kind", "value_date"], name="coins_transfer_kind")
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="coins_transfer_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+
+class Entry(models.Model):
+    """One leg of a transfer: a signed amount on one account, with the balance after it."""
+
+    transfer = models.ForeignKey(Transfer, on_delete=models.PROTECT, related_name="entries")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
+    amount = models.BigIntegerField()
+    balance_after = models.BigIntegerField()
+
+    class Meta:
+        verbose_name_plural = "entries"
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="coins_entry_not_zero"),
+        ]
+        indexes = [models.Index(fields=["account", "id"], name="coins_entry_account_idx")]
+        triggers = [
+            pgtrigger.Protect(
+                name="coins_entry_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            ),
+            # Checked at commit, once every leg of the transfer is written.
+            pgtrigger.Trigger(
+                name="coins_entry_transfer_balances",
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert,
+                timing=pgtrigger.Deferred,
+                func="""
+                IF EXISTS (
+                    SELECT 1 FROM coins_entry e JOIN coins_account a ON a.id = e.account_id
+                    WHERE e.transfer_id = NEW.transfer_id
+                    GROUP BY a.currency HAVING SUM(e.amount) <> 0
+                ) THEN
+                    RAISE EXCEPTION 'transfer % does not balance', NEW.transfer_id
+                        USING ERRCODE = 'check_violation';
+                END IF;
+                RETURN NULL;
+                """,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount:+d} on account {self.account_id}"
+
+
+class AuditRecord(models.Model):
+    """What a scheme admin did to the ledger, by whom, when and why. Append-only."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="audit_records")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    action = models.CharField(max_length=40)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, null=True, related_name="+")
+    transfer = models.ForeignKey(Transfer, on_delete=models.PROTECT, null=True, related_name="+")
+    reason = models.CharField(max_length=300)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        triggers = [
+            pgtrigger.Protect(
+                name="coins_audit_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} by user {self.actor_id}"
+
+
+def owner_key(owner: models.Model) -> dict[str, Any]:
+    """The filter that finds accounts belonging to one owner."""
+    return {"owner_type": ContentType.objects.get_for_model(owner), "owner_id": owner.pk}

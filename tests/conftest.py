@@ -1,3 +1,4 @@
+import io
 import os
 import uuid
 from collections.abc import Iterator
@@ -87,3 +88,27 @@ def channel_layer_kind(request: pytest.FixtureRequest, settings: object) -> Iter
             "default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}
         }
     yield request.param
+
+
+@pytest.fixture(autouse=True)
+def _ledger_verified(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After every test that moved coins, `manage.py verify_ledger` must pass."""
+    names = set(request.fixturenames)
+    if request.node.get_closest_marker("django_db"):
+        uses = "_django_db_helper"  # what pytest-django's marker sets up
+    else:
+        uses = next((n for n in ("transactional_db", "db") if n in names), "")
+    if not uses:
+        yield
+        return
+    # Set up the database first, so that this checks before the test's data is rolled back.
+    request.getfixturevalue(uses)
+    yield
+    from django.core.management import call_command
+    from django.db import connection
+
+    from coins.models import Transfer
+
+    if connection.needs_rollback or not Transfer.objects.exists():
+        return
+    call_command("verify_ledger", stdout=io.StringIO())

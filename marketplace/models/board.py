@@ -219,6 +219,11 @@ class Hours(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     reason = models.CharField(max_length=300, blank=True)
+    # The ledger transfer that paid for these hours (none where a cap or the scheme
+    # gave no coins); a correction points it at the new one.
+    mint = models.ForeignKey(
+        "coins.Transfer", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
-from coins.models import Scheme
+from coins.models import Account, Scheme
+from coins.services import account_for
 from marketplace.checkin import checkin_open
 from marketplace.geo import postcode_point
 from marketplace.images import THUMBNAIL_WIDTHS, thumbnail
@@ -23,21 +24,17 @@ from marketplace.models import (
     CommunityGroup,
     DbsRecord,
     GroupOrganiser,
-    Hours,
     Opportunity,
     Shift,
     ShiftMessage,
     Signup,
     Status,
 )
+from marketplace.services.common import NotAllowed, SignupRefused
 from notifications.services import notify
 
 # A DBS check is commonly treated as current for three years.
 DBS_CURRENT_FOR = timedelta(days=3 * 365)
-
-
-class SignupRefused(Exception):
-    """A sign-up the rules do not allow; the message is written for the volunteer."""
 
 
 def signup_create(*, shift: Shift, user: User) -> Signup:
@@ -156,97 +153,6 @@ def _tell(signup: Signup, *, promoted: bool) -> None:
     notify(recipients=[signup.user], kind=kind, title=heading, body=when)
 
 
-class NotAllowed(Exception):
-    """The person may not do this to this object; the message says why."""
-
-
-@dataclass(frozen=True)
-class HoursConfirmResult:
-    confirmed: list[Hours]
-    skipped: list[str]  # why any sign-up on the shift was left out, one line each
-
-
-def signup_mark_attendance(*, signup: Signup, attended: bool, by: User) -> Signup:
-    """Tick a volunteer in, or mark them as not having come."""
-    if not by.has_perm("marketplace.manage_group", signup.shift.opportunity.group):
-        raise NotAllowed("Only the group's organisers can check volunteers in.")
-    if signup.user_id == by.pk:
-        raise NotAllowed("You cannot check yourself in.")
-    signup.attended = attended
-    signup.save(update_fields=["attended"])
-    return signup
-
-
-def hours_confirm(
-    *, shift: Shift, minutes: dict[int, int], by: User, only: set[int] | None = None
-) -> HoursConfirmResult:
-    """Confirm the time each volunteer gave on a shift, in one action.
-
-    `minutes` maps sign-up ids to minutes; a sign-up not in it gets the shift's length.
-    `only` limits it to some sign-ups (approving one claim). Volunteers marked as not
-    having come, and the organiser themself, are left out."""
-    group = shift.opportunity.group
-    if not by.has_perm("marketplace.manage_group", group):
-        raise NotAllowed("Only the group's organisers can confirm hours for its shifts.")
-    if group.status != Status.VERIFIED:
-        raise NotAllowed("Hours can be confirmed once the council has verified the group.")
-    if shift.end > timezone.now():
-        raise NotAllowed("Hours can be confirmed once the shift has ended.")
-    confirmed: list[Hours] = []
-    skipped: list[str] = []
-    default = int(shift.length.total_seconds() // 60)
-    with transaction.atomic():
-        Shift.objects.select_for_update(no_key=True).get(pk=shift.pk)
-        signups = shift.signups.filter(status=Signup.State.CONFIRMED).select_related("user")
-        if only is not None:
-            signups = signups.filter(pk__in=only)
-        for signup in signups.select_for_update(of=("self",)):
-            reason = _why_not_confirm(signup, by)
-            if reason:
-                skipped.append(reason)
-                continue
-            hours = _hours_record(signup, minutes.get(signup.pk, default), by)
-            if hours is not None:
-                confirmed.append(hours)
-    for hours in confirmed:
-        notify(
-            recipients=[hours.signup.user],
-            kind="hours_confirmed",
-            title=f"{hours.hours_display} confirmed for {shift.opportunity.title}",
-            body="Thank you for giving your time.",
-        )
-    return HoursConfirmResult(confirmed=confirmed, skipped=skipped)
-
-
-def _why_not_confirm(signup: Signup, by: User) -> str:
-    name = signup.user.display_name or "A volunteer"
-    if signup.user_id == by.pk:
-        return "Your own hours need another organiser to confirm them."
-    if signup.attended is False:
-        return f"{name} was marked as not coming."
-    decided = Hours.objects.filter(signup=signup, status=Hours.State.REJECTED).exists()
-    if decided:
-        return f"{name}'s claim was not confirmed, so it is left as it is."
-    return ""
-
-
-def _hours_record(signup: Signup, minutes: int, by: User) -> Hours | None:
-    """Confirm one person's time; a record already confirmed is left as it is (a
-    correction is a reversal, never an edit)."""
-    if not 1 <= minutes <= 24 * 60:
-        raise NotAllowed("Hours must be between 1 minute and 24 hours.")
-    existing = Hours.objects.filter(signup=signup).first()
-    if existing is not None and existing.status == Hours.State.CONFIRMED:
-        return None
-    hours = existing or Hours(signup=signup)
-    hours.minutes = minutes
-    hours.status = Hours.State.CONFIRMED
-    hours.decided_by = by
-    hours.decided_at = timezone.now()
-    hours.save()
-    return hours
-
-
 def group_register(*, scheme: Scheme, by: User, **details: str) -> CommunityGroup:
     """A person registers a group: it waits for the council, and they organise it."""
     with transaction.atomic():
@@ -277,6 +183,8 @@ def group_decide(*, group: CommunityGroup, by: User, verify: bool, reason: str =
         group.decided_by = by
         group.decided_at = timezone.now()
         group.save(update_fields=["status", "status_reason", "decided_by", "decided_at"])
+        if verify:  # so that residents can give it coins
+            account_for(scheme=group.scheme, kind=Account.Kind.GROUP, owner=group)
         organisers = User.objects.filter(organiser_memberships__group=group)
         notify(
             recipients=list(organisers),
@@ -391,59 +299,6 @@ def dbs_record(
     return DbsRecord.objects.create(
         user=volunteer, outcome=outcome, checked_on=checked_on, recorded_by=by, group=group
     )
-
-
-def hours_claim(*, signup: Signup, minutes: int, by: User) -> Hours:
-    """A volunteer says how long they gave on a past shift; an organiser decides."""
-    if signup.user_id != by.pk:
-        raise NotAllowed("You can only claim your own hours.")
-    if signup.status != Signup.State.CONFIRMED or signup.shift.end > timezone.now():
-        raise NotAllowed("You can claim hours for a shift you had a place on, once it is over.")
-    if signup.attended is False:
-        raise NotAllowed("The organiser marked you as not coming; ask them if that is wrong.")
-    if not 1 <= minutes <= 24 * 60:
-        raise NotAllowed("Hours must be between 1 minute and 24 hours.")
-    with transaction.atomic():
-        existing = Hours.objects.select_for_update().filter(signup=signup).first()
-        if existing is not None and existing.status != Hours.State.CLAIMED:
-            raise NotAllowed("These hours have already been decided.")
-        hours = existing or Hours(signup=signup, status=Hours.State.CLAIMED)
-        hours.minutes = minutes
-        hours.save()
-        organisers = User.objects.filter(
-            organiser_memberships__group=signup.shift.opportunity.group
-        )
-        notify(
-            recipients=list(organisers),
-            kind="hours_claimed",
-            title=f"Hours claimed for {signup.shift.opportunity.title}",
-            body=f"{hours.hours_display} to approve.",
-            url=reverse("organise:shift", args=[signup.shift_id]),
-        )
-    return hours
-
-
-def hours_reject(*, hours: Hours, by: User, reason: str) -> Hours:
-    signup = hours.signup
-    if not by.has_perm("marketplace.manage_group", signup.shift.opportunity.group):
-        raise NotAllowed("Only the group's organisers can decide on hours.")
-    if not reason.strip():
-        raise NotAllowed("Give a reason, so that the volunteer knows why.")
-    if hours.status != Hours.State.CLAIMED:
-        raise NotAllowed("These hours have already been decided.")
-    hours.status = Hours.State.REJECTED
-    hours.reason = reason.strip()
-    hours.decided_by = by
-    hours.decided_at = timezone.now()
-    with transaction.atomic():
-        hours.save()
-        notify(
-            recipients=[signup.user],
-            kind="hours_rejected",
-            title=f"Your hours for {signup.shift.opportunity.title} were not confirmed",
-            body=hours.reason,
-        )
-    return hours
 
 
 def signup_check_in_self(*, shift: Shift, user: User) -> Signup:

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from coins import council_views as views
+
+app_name = "ledger"
+urlpatterns = [
+    path("", views.ledger, name="ledger"),
+    path("accounts/<int:pk>/", views.account_detail, name="account"),
+    path("transfers/<int:pk>/reverse/", views.transfer_reverse_view, name="reverse"),
+]

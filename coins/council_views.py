@@ -1,0 +1,84 @@
+"""The council's view of the ledger: any account, reversals with a reason, the audit trail."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.http import AuthedHttpRequest
+from accounts.models import User
+from coins.forms import ReversalForm
+from coins.models import Account, AuditRecord, Scheme, Transfer, owner_key
+from coins.selectors import statement
+from coins.services import LedgerError, transfer_reverse
+
+
+def _my_schemes(request: AuthedHttpRequest) -> QuerySet[Scheme]:
+    schemes = Scheme.objects.filter(admin_memberships__user=request.user)
+    if not schemes.exists():
+        raise PermissionDenied
+    return schemes
+
+
+@login_required
+def ledger(request: AuthedHttpRequest) -> HttpResponse:
+    schemes = _my_schemes(request)
+    accounts = Account.objects.filter(scheme__in=schemes).select_related("scheme")
+    query = request.GET.get("q", "").strip()
+    if query:
+        person = User.objects.filter(email__iexact=query).first()
+        accounts = accounts.filter(**owner_key(person)) if person else accounts.none()
+    page = Paginator(accounts.order_by("kind", "id"), 50).get_page(request.GET.get("page"))
+    audit = AuditRecord.objects.filter(scheme__in=schemes).select_related("transfer")[:20]
+    return render(
+        request,
+        "coins/council_ledger.html",
+        {"page": page, "query": query, "audit": audit, "searched": bool(query)},
+    )
+
+
+@login_required
+def account_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(Account, pk=pk, scheme__in=_my_schemes(request))
+    lines = statement(account)
+    reversed_ids = set(
+        Transfer.objects.filter(reverses__in=[line.transfer for line in lines]).values_list(
+            "reverses_id", flat=True
+        )
+    )
+    return render(
+        request,
+        "coins/council_account.html",
+        {"account": account, "lines": lines, "reversed_ids": reversed_ids},
+    )
+
+
+@login_required
+@require_POST
+def transfer_reverse_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    transfer = get_object_or_404(Transfer, pk=pk, scheme__in=_my_schemes(request))
+    back = request.POST.get("account", "")
+    form = ReversalForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give a reason for the reversal.")
+    else:
+        try:
+            transfer_reverse(
+                transfer=transfer,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                audit=True,
+            )
+        except LedgerError as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(
+                request, f"Reversed. The reason is recorded: {form.cleaned_data['reason']}"
+            )
+    if back.isdigit():
+        return redirect("ledger:account", pk=int(back))
+    return redirect("ledger:ledger")

@@ -1,0 +1,192 @@
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import IntegrityError, ProgrammingError, connection, transaction
+
+from coins.models import Account, Entry, Scheme, Transfer
+from coins.services import (
+    InsufficientFunds,
+    LedgerError,
+    Leg,
+    TransferConflict,
+    transfer_post,
+    transfer_reverse,
+    wallet_for,
+)
+from tests.coins.factories import give_coins, issuance, make_scheme, shop
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def spend(scheme: Scheme, wallet: Account, till: Account, coins: int, key: str) -> Transfer:
+    return transfer_post(
+        scheme=scheme,
+        kind=Transfer.Kind.SPEND,
+        key=key,
+        legs=[Leg(wallet, -coins), Leg(till, coins)],
+    )
+
+
+def test_a_transfer_moves_coins_and_records_each_balance_after_it() -> None:
+    scheme = make_scheme()
+    sam = make_user("sam@example.org")
+    give_coins(scheme, sam, 30)
+    wallet = wallet_for(scheme=scheme, user=sam)
+    till = shop(scheme, make_user("shop@example.org"))
+    spend(scheme, wallet, till, 12, "till:1")
+
+    wallet.refresh_from_db()
+    till.refresh_from_db()
+    assert (wallet.balance, till.balance) == (18, 12)
+    assert list(Entry.objects.filter(account=wallet).values_list("amount", "balance_after")) == [
+        (30, 30),
+        (-12, 18),
+    ]
+    assert issuance(scheme).balance == -30
+
+
+def test_it_refuses_an_overdraft_and_writes_nothing() -> None:
+    scheme = make_scheme()
+    sam = make_user("sam@example.org")
+    give_coins(scheme, sam, 5)
+    wallet = wallet_for(scheme=scheme, user=sam)
+    before = Transfer.objects.count()
+    with pytest.raises(InsufficientFunds, match="this needs 6 and the wallet has 5"):
+        spend(scheme, wallet, shop(scheme, make_user("shop@example.org")), 6, "till:1")
+    assert Transfer.objects.count() == before
+    wallet.refresh_from_db()
+    assert wallet.balance == 5
+
+
+def test_posting_a_key_twice_moves_nothing_the_second_time() -> None:
+    scheme = make_scheme()
+    sam = make_user("sam@example.org")
+    give_coins(scheme, sam, 20)
+    wallet = wallet_for(scheme=scheme, user=sam)
+    till = shop(scheme, make_user("shop@example.org"))
+    first = spend(scheme, wallet, till, 8, "till:abc")
+    again = spend(scheme, wallet, till, 8, "till:abc")
+    assert again.pk == first.pk
+    wallet.refresh_from_db()
+    assert wallet.balance == 12
+
+
+def test_the_same_key_with_another_amount_is_a_conflict() -> None:
+    scheme = make_scheme()
+    sam = make_user("sam@example.org")
+    give_coins(scheme, sam, 20)
+    wallet = wallet_for(scheme=scheme, user=sam)
+    till = shop(scheme, make_user("shop@example.org"))
+    spend(scheme, wallet, till, 8, "till:abc")
+    with pytest.raises(TransferConflict, match="already used for a different movement"):
+        spend(scheme, wallet, till, 9, "till:abc")
+    wallet.refresh_from_db()
+    assert wallet.balance == 12
+
+
+@pytest.mark.parametrize(
+    ("amounts", "message"),
+    [
+        ((5, -4), "must add up to zero"),
+        ((0, 0), "whole numbers other than zero"),
+        ((2.5, -2.5), "whole numbers other than zero"),
+    ],
+)
+def test_it_refuses_legs_that_do_not_make_sense(amounts: tuple[int, int], message: str) -> None:
+    scheme = make_scheme()
+    wallet = wallet_for(scheme=scheme, user=make_user("sam@example.org"))
+    with pytest.raises(LedgerError, match=message):
+        transfer_post(
+            scheme=scheme,
+            kind=Transfer.Kind.MINT,
+            key="bad",
+            legs=[Leg(issuance(scheme), amounts[0]), Leg(wallet, amounts[1])],
+        )
+    assert not Transfer.objects.exists()
+
+
+def test_coins_never_move_between_schemes() -> None:
+    here, there = make_scheme("here"), make_scheme("there")
+    sam = make_user("sam@example.org")
+    with pytest.raises(LedgerError, match="between schemes"):
+        transfer_post(
+            scheme=here,
+            kind=Transfer.Kind.MINT,
+            key="x",
+            legs=[Leg(issuance(here), -5), Leg(wallet_for(scheme=there, user=sam), 5)],
+        )
+
+
+def test_a_reversal_mirrors_the_transfer_once() -> None:
+    scheme = make_scheme()
+    sam = make_user("sam@example.org")
+    mint = give_coins(scheme, sam, 10)
+    first = transfer_reverse(transfer=mint, actor=None, reason="Entered twice")
+    again = transfer_reverse(transfer=mint, actor=None, reason="Entered twice")
+    assert first.pk == again.pk
+    assert first.reverses == mint
+    assert wallet_for(scheme=scheme, user=sam).balance == 0
+    with pytest.raises(LedgerError, match="already a reversal"):
+        transfer_reverse(transfer=first, actor=None, reason="Undo the undo")
+
+
+def test_the_database_refuses_to_change_or_delete_an_entry() -> None:
+    scheme = make_scheme()
+    give_coins(scheme, make_user("sam@example.org"), 10)
+    entry = Entry.objects.get(amount=10)
+    for sql in (
+        "UPDATE coins_entry SET amount = 1000 WHERE id = %s",
+        "DELETE FROM coins_entry WHERE id = %s",
+        "UPDATE coins_transfer SET memo = 'changed' "
+        "WHERE id = (SELECT transfer_id FROM coins_entry WHERE id = %s)",
+    ):
+        with (
+            pytest.raises(ProgrammingError, match="Cannot update or delete"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [entry.pk])
+    entry.refresh_from_db()
+    assert entry.amount == 10
+
+
+def test_the_database_refuses_a_negative_resident_balance() -> None:
+    scheme = make_scheme()
+    wallet = wallet_for(scheme=scheme, user=make_user("sam@example.org"))
+    with pytest.raises(IntegrityError, match="coins_account_no_overdraft"), transaction.atomic():
+        Account.objects.filter(pk=wallet.pk).update(balance=-1)
+    # System accounts may go below zero: issuance holds minus everything minted.
+    Account.objects.filter(pk=issuance(scheme).pk).update(balance=-1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transfer_that_does_not_balance_fails_at_commit() -> None:
+    scheme = make_scheme()
+    wallet = wallet_for(scheme=scheme, user=make_user("sam@example.org"))
+    with pytest.raises(IntegrityError, match="does not balance"), transaction.atomic():
+        transfer = Transfer.objects.create(
+            scheme=scheme, kind="mint", key="forged", fingerprint="-", value_date="2026-11-22"
+        )
+        # Written by hand, around the service: one leg, nothing taken from issuance.
+        Entry.objects.create(transfer=transfer, account=wallet, amount=50, balance_after=50)
+        Account.objects.filter(pk=wallet.pk).update(balance=50)
+    assert not Transfer.objects.exists()
+    assert Account.objects.get(pk=wallet.pk).balance == 0
+
+
+def test_verify_ledger_names_an_account_whose_cached_balance_was_tampered_with(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    scheme = make_scheme()
+    sam = make_user("sam@example.org")
+    give_coins(scheme, sam, 10)
+    call_command("verify_ledger")
+    assert "ledger OK" in capsys.readouterr().out
+
+    wallet = wallet_for(scheme=scheme, user=sam)
+    Account.objects.filter(pk=wallet.pk).update(balance=500)  # around the service, on purpose
+    with pytest.raises(CommandError, match="problem"):
+        call_command("verify_ledger")
+    assert f"account {wallet.pk} (wallet): cached balance 500" in capsys.readouterr().err
+    Account.objects.filter(pk=wallet.pk).update(balance=10)  # put it back for the final check
