@@ -12,7 +12,8 @@ from django.utils.text import slugify
 from PIL import Image, ImageOps
 
 from accounts.models import User
-from coins.models import Scheme, SchemeAdmin
+from coins.models import Account, Scheme, SchemeAdmin
+from coins.services import account_for
 from marketplace.geo import postcode_table
 from marketplace.images import photo_clean
 from marketplace.models import (
@@ -25,7 +26,7 @@ from marketplace.models import (
     Signup,
     Status,
 )
-from marketplace.services import photo_thumbnails_make
+from marketplace.services import hours_confirm, photo_thumbnails_make
 
 DEMO_PASSWORD = "coins-for-good-2026"  # noqa: S105 - printed for the demo on purpose
 
@@ -48,9 +49,17 @@ LOGINS = [
 @transaction.atomic
 def demo_town_load() -> list[DemoLogin]:
     scheme, _ = Scheme.objects.get_or_create(
-        slug="brackenford", defaults={"name": "Brackenford Citizen Coin", "coin_name": "Bracken"}
+        slug="brackenford",
+        defaults={
+            "name": "Brackenford Citizen Coin",
+            "coin_name": "Bracken",
+            "coins_per_hour": 10,
+            "daily_cap": 80,
+            "weekly_cap": 200,
+            "expiry_months": 12,
+        },
     )
-    _resident, organiser, shop, council = (_user(login) for login in LOGINS)
+    resident, organiser, shop, council = (_user(login) for login in LOGINS)
     group, _ = CommunityGroup.objects.get_or_create(
         scheme=scheme,
         slug="riverside-gardeners",
@@ -65,7 +74,37 @@ def demo_town_load() -> list[DemoLogin]:
     RetailerStaff.objects.get_or_create(retailer=retailer, user=shop)
     SchemeAdmin.objects.get_or_create(scheme=scheme, user=council)
     demo_board_load(scheme=scheme, first_group=group)
+    demo_ledger_load(scheme=scheme, group=group, organiser=organiser, resident=resident)
     return LOGINS
+
+
+def demo_ledger_load(
+    *, scheme: Scheme, group: CommunityGroup, organiser: User, resident: User
+) -> None:
+    """Every verified group can take gifts; the resident has coins from a past shift,
+    minted the real way (hours confirmed by the organiser)."""
+    for verified in CommunityGroup.objects.filter(scheme=scheme, status=Status.VERIFIED):
+        account_for(scheme=scheme, kind=Account.Kind.GROUP, owner=verified)
+    opportunity, _ = Opportunity.objects.get_or_create(
+        group=group,
+        title="Autumn bulb planting",
+        defaults={
+            "scheme": scheme,
+            "description": "Planting daffodils along the river path.",
+            "causes": ["environment"],
+            "skills": ["gardening"],
+            "status": Opportunity.State.CLOSED,
+        },
+    )
+    if opportunity.shifts.exists():
+        return
+    start = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+    start -= timedelta(days=7)
+    shift = Shift.objects.create(
+        opportunity=opportunity, start=start, end=start + timedelta(hours=3), capacity=8
+    )
+    Signup.objects.create(shift=shift, user=resident, status=Signup.State.CONFIRMED, attended=True)
+    hours_confirm(shift=shift, minutes={}, by=organiser)
 
 
 def _user(login: DemoLogin) -> User:

@@ -255,3 +255,23 @@ class AuditRecord(models.Model):
 def owner_key(owner: models.Model) -> dict[str, Any]:
     """The filter that finds accounts belonging to one owner."""
     return {"owner_type": ContentType.objects.get_for_model(owner), "owner_id": owner.pk}
+
+
+class ExpiryNotice(models.Model):
+    """A warning that a wallet's coins will expire, sent once per quiet spell and step."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    # The wallet's last entry when warned: new activity starts a new spell.
+    last_entry_id = models.BigIntegerField()
+    days_before = models.PositiveSmallIntegerField()
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "last_entry_id", "days_before"], name="coins_expiry_notice_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"expiry warning {self.days_before} days before, account {self.account_id}"

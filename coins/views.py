@@ -1,6 +1,8 @@
 """A resident's wallet: balance, statement, CSV, and giving coins away."""
 
 import csv
+from collections.abc import Iterable
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,7 +12,7 @@ from django.shortcuts import redirect, render
 from accounts.http import AuthedHttpRequest
 from coins.forms import GiveForm, parse_month
 from coins.models import Account
-from coins.selectors import months_with_activity, statement, wallets_of
+from coins.selectors import StatementLine, months_with_activity, statement, wallets_of
 from coins.services import LedgerError, coins_donate
 
 
@@ -43,12 +45,17 @@ def wallet_csv(request: AuthedHttpRequest) -> HttpResponse:
     if account is None:
         raise Http404("You have no wallet yet.")
     month = parse_month(request.GET.get("month", ""))
+    return statement_csv(statement(account, month), month)
+
+
+def statement_csv(lines: Iterable[StatementLine], month: date | None) -> HttpResponse:
+    """The statement as a spreadsheet download; the API sends the same file."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     name = f"citizen-coin-statement{'-' + month.strftime('%Y-%m') if month else ''}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     writer = csv.writer(response)
     writer.writerow(["date", "description", "coins", "balance after"])
-    for line in statement(account, month):
+    for line in lines:
         writer.writerow(
             [
                 line.when.isoformat(timespec="seconds"),

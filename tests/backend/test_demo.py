@@ -5,7 +5,7 @@ from django.test import Client
 
 from accounts.models import User
 from backend.demo import LOGINS
-from coins.models import Scheme, SchemeAdmin
+from coins.models import Account, Scheme, SchemeAdmin, Transfer
 from marketplace.models import (
     CommunityGroup,
     GroupOrganiser,
@@ -29,6 +29,8 @@ MODELS: list[type[Model]] = [
     Opportunity,
     Shift,
     Signup,
+    Account,
+    Transfer,
 ]
 
 
@@ -44,8 +46,13 @@ def test_loading_the_demo_town_twice_creates_nothing_twice(capsys: pytest.Captur
     assert User.objects.filter(email__in=[login.email for login in LOGINS]).count() == len(LOGINS)
     assert CommunityGroup.objects.filter(status="verified").count() == 8
     assert 45 <= first["Opportunity"] <= 55
-    assert first["Shift"] == 4 * first["Opportunity"]
+    # Four weeks of shifts each, and one past shift whose hours earned the resident coins.
+    assert first["Shift"] == 4 * (first["Opportunity"] - 1) + 1
     assert first["Signup"] > 0
+    resident = User.objects.get(email=LOGINS[0].email)
+    wallet = Account.objects.get(kind="wallet", owner_id=resident.pk)
+    assert wallet.balance == 30
+    assert Account.objects.filter(kind="group").count() == 8
     printed = capsys.readouterr().out
     for login in LOGINS:
         assert login.email in printed

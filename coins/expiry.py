@@ -1,0 +1,99 @@
+"""Coins in a wallet that has not moved for the scheme's N months expire to the
+scheme's expiry account, after warnings 30 and 7 days before. Every step is keyed
+on the wallet's last entry, so running it twice warns and expires nothing twice."""
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Max, QuerySet
+from django.utils import timezone
+
+from coins.models import Account, Entry, ExpiryNotice, Scheme, Transfer
+from coins.services import Leg, account_for, transfer_post
+
+WARN_DAYS = (30, 7)  # most urgent last
+
+
+@dataclass(frozen=True)
+class ExpiryWarning:
+    account: Account
+    coins: int
+    due: date
+    days_before: int
+
+
+def add_months(day: date, months: int) -> date:
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _quiet_wallets(scheme: Scheme) -> QuerySet[Account]:
+    return Account.objects.filter(scheme=scheme, kind=Account.Kind.WALLET, balance__gt=0).annotate(
+        last_entry=Max("entries__id"), last_moved=Max("entries__transfer__created")
+    )
+
+
+def _moved(wallet: Account) -> date:
+    """The day of the wallet's last movement (annotated by _quiet_wallets)."""
+    return timezone.localdate(wallet.last_moved)  # type: ignore[attr-defined]
+
+
+def expiry_warnings(*, scheme: Scheme, today: date) -> list[ExpiryWarning]:
+    """Wallets whose coins expire within 30 (or 7) days and have not been told yet."""
+    if not scheme.expiry_months:
+        return []
+    warnings = []
+    for wallet in _quiet_wallets(scheme):
+        due = add_months(_moved(wallet), scheme.expiry_months)
+        days_left = (due - today).days
+        steps = [d for d in WARN_DAYS if 0 < days_left <= d]
+        if not steps:
+            continue
+        # Record every step reached; tell the person only of the most urgent new one.
+        created = [
+            ExpiryNotice.objects.get_or_create(
+                account=wallet,
+                last_entry_id=wallet.last_entry,  # type: ignore[attr-defined]
+                days_before=step,
+            )[1]
+            for step in steps
+        ]
+        if not created[-1]:
+            continue
+        warnings.append(ExpiryWarning(wallet, wallet.balance, due, min(steps)))
+    return warnings
+
+
+def wallets_expire(*, scheme: Scheme, today: date) -> list[Transfer]:
+    """Expire the coins of every wallet quiet for the scheme's months."""
+    if not scheme.expiry_months:
+        return []
+    expired = []
+    for wallet in _quiet_wallets(scheme):
+        due = add_months(_moved(wallet), scheme.expiry_months)
+        if due <= today:
+            transfer = _expire(scheme, wallet.pk)
+            if transfer is not None:
+                expired.append(transfer)
+    return expired
+
+
+def _expire(scheme: Scheme, wallet_id: int) -> Transfer | None:
+    expiry = account_for(scheme=scheme, kind=Account.Kind.EXPIRY)
+    with transaction.atomic():
+        ids = sorted([wallet_id, expiry.pk])  # the fixed order transfer_post uses
+        locked = Account.objects.select_for_update(no_key=True).in_bulk(ids)
+        wallet = locked[wallet_id]
+        last = Entry.objects.filter(account=wallet).order_by("-id").first()
+        if wallet.balance <= 0 or last is None:
+            return None
+        return transfer_post(
+            scheme=scheme,
+            kind=Transfer.Kind.EXPIRY,
+            key=f"expiry:{wallet.pk}:{last.pk}",
+            legs=[Leg(wallet, -wallet.balance), Leg(expiry, wallet.balance)],
+            memo=f"Expired after {scheme.expiry_months} months without use",
+        )
