@@ -68,3 +68,19 @@ def test_claims_are_only_for_your_own_finished_shifts(client: Client, resident: 
     for bad in ("lots", "0"):
         client.post(f"/my-shifts/{signup.pk}/claim/", {"minutes": bad})
     assert not Hours.objects.exists()
+
+
+def test_a_rejection_reason_that_is_too_long_is_explained_not_a_crash(client: Client) -> None:
+    volunteer = make_user("v@example.org")
+    shift = past_shift_with([volunteer])
+    signup = Signup.objects.get()
+    hours = Hours.objects.create(signup=signup, minutes=60, status=Hours.State.CLAIMED)
+    client.force_login(organiser_of(shift))
+    response = client.post(
+        f"/organise/hours/{hours.pk}/decision/",
+        {"decision": "reject", "reason": "x" * 301},
+        follow=True,
+    )
+    assert "Keep the reason to 300 characters or fewer." in response.content.decode()
+    hours.refresh_from_db()
+    assert hours.status == Hours.State.CLAIMED
