@@ -13,7 +13,7 @@ MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 def parse_month(value: str) -> date | None:
     """'2026-11' -> 1 Nov 2026; anything else -> None (the whole statement)."""
     match = MONTH_RE.match(value or "")
-    if not match or not 1 <= int(match.group(2)) <= 12:
+    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1:
         return None
     return date(int(match.group(1)), int(match.group(2)), 1)
 
@@ -59,7 +59,8 @@ class GiveForm(forms.Form):
         if data.get("to") == "person":
             email = data.get("email")
             if not email:
-                self.add_error("email", "Enter the email address of the person to give to.")
+                if "email" not in self.errors:  # a malformed address already says so
+                    self.add_error("email", "Enter the email address of the person to give to.")
                 return data
             person = User.objects.filter(email__iexact=email, is_active=True).first()
             if person is None:
@@ -69,6 +70,13 @@ class GiveForm(forms.Form):
             else:
                 data["person"] = person
         return data
+
+    @staticmethod
+    def memo(to: Account) -> str:
+        """What the statement says; a resident recipient is never named."""
+        return (
+            "Gift to another resident" if to.kind == Account.Kind.WALLET else f"Gift to {to.owner}"
+        )
 
     def recipient(self) -> Account:
         from coins.services import wallet_for

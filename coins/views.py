@@ -1,6 +1,7 @@
 """A resident's wallet: balance, statement, CSV, and giving coins away."""
 
 import csv
+import re
 from collections.abc import Iterable
 from datetime import date
 
@@ -15,13 +16,16 @@ from coins.models import Account
 from coins.selectors import StatementLine, months_with_activity, statement, wallets_of
 from coins.services import LedgerError, coins_donate
 
+SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,50}$")
+
 
 def _wallet(request: AuthedHttpRequest) -> Account | None:
     """The wallet asked for (?scheme=slug), or the person's first one."""
     wallets = wallets_of(request.user)
-    wanted = request.GET.get("scheme")
+    wanted = request.GET.get("scheme", "")
     if wanted:
-        wallets = wallets.filter(scheme__slug=wanted)
+        # A slug or nothing: odd bytes never reach the database.
+        wallets = wallets.filter(scheme__slug=wanted) if SLUG_RE.match(wanted) else wallets.none()
     return wallets.first()
 
 
@@ -68,8 +72,8 @@ def statement_csv(lines: Iterable[StatementLine], month: date | None) -> HttpRes
 
 
 def _safe(text: str) -> str:
-    """A spreadsheet runs a cell that starts with = + - or @ as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    """A spreadsheet runs a cell that starts with = + - @ (or a tab or return) as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @login_required

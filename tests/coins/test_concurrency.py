@@ -14,8 +14,9 @@ from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 T = TypeVar("T")
-# Twenty connections at a time: PostgreSQL's default limit is 100 for the whole server.
-WORKERS = 20
+# Ten connections at a time: PostgreSQL's default limit is 100 for the whole server, shared
+# with whatever else runs against it.
+WORKERS = 10
 
 
 def in_threads(count: int, work: Callable[[int], T]) -> list[T | Exception]:

@@ -141,3 +141,31 @@ def test_a_scheme_admin_reverses_a_transfer_with_a_reason_and_it_is_audited(
         "Hours were entered twice",
     )
     assert "Hours were entered twice" in client.get("/council/ledger/").content.decode()
+
+
+@pytest.mark.parametrize("query", ["month=0000-01", "month=2026-13", "scheme=%00", "scheme=x%27y"])
+def test_odd_wallet_queries_are_answered_not_a_server_error(client: Client, query: str) -> None:
+    scheme = make_scheme()
+    sam = make_user("sam@example.org")
+    give_coins(scheme, sam, 5)
+    client.force_login(sam)
+    assert client.get(f"/wallet/?{query}").status_code == 200
+    assert client.get(f"/wallet/statement.csv?{query}").status_code in (200, 404)
+
+
+def test_a_malformed_email_gets_one_message(client: Client) -> None:
+    scheme = make_scheme()
+    sam = make_user("sam@example.org")
+    give_coins(scheme, sam, 5)
+    client.force_login(sam)
+    page = client.post(
+        "/wallet/give/",
+        {
+            "to": "person",
+            "email": "not-an-email",
+            "amount": 1,
+            "request_id": "3f2b8c1e-5d4a-4b6f-9a7e-1c2d3e4f5a6b",
+        },
+    ).content.decode()
+    assert "Enter a valid email address." in page
+    assert "Enter the email address of the person to give to." not in page
