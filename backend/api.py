@@ -6,7 +6,9 @@ from ninja.security import django_auth
 from accounts.http import AuthedHttpRequest
 from backend.roles import roles_for
 from backend.schemas import MembershipOut, MeOut
+from coins.api import router as wallet_router
 from marketplace.api import router as board_router
+from marketplace.organiser_api import router as organiser_router
 
 # Session auth for the browser; django_auth checks the CSRF token on unsafe methods.
 api = NinjaAPI(
@@ -19,6 +21,8 @@ api = NinjaAPI(
 
 
 api.add_router("/", board_router)
+api.add_router("/", organiser_router)
+api.add_router("/", wallet_router)
 
 
 @api.exception_handler(AuthenticationError)

@@ -1,14 +1,18 @@
-from typing import Any
+from typing import Any, Literal
 
 from django.core.paginator import Paginator
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Status
+from django.utils import timezone
+from ninja import P, QueryEx, Router, Status
 
 from accounts.http import AuthedHttpRequest
+from accounts.models import User
 from marketplace.forms import BoardSearchForm
-from marketplace.models import Shift, Signup
+from marketplace.models import Hours, Shift, Signup
 from marketplace.schemas import (
+    MyHoursOut,
     OpportunityOut,
     OpportunityPage,
     OpportunitySummary,
@@ -26,6 +30,12 @@ from marketplace.services import SignupRefused, signup_cancel, signup_create
 
 router = Router(tags=["opportunity board"])
 PER_PAGE = 20
+When = Literal["active", "upcoming", "past"]
+WHEN_HELP = (
+    "active (the default): every sign-up with a place or on the waiting list, soonest "
+    "first, whether or not the shift is over; upcoming: those whose shift has not ended; "
+    "past: those whose shift has ended, latest first, with their hours."
+)
 
 
 @router.get(
@@ -74,10 +84,13 @@ def shift_signup(request: AuthedHttpRequest, pk: int) -> Status[Any]:
     return Status(201, _signup(signup))
 
 
-@router.get("/me/signups", response=list[SignupOut], summary="My shifts")
-def my_signups(request: AuthedHttpRequest) -> list[SignupOut]:
-    mine = Signup.objects.filter(user=request.user, status__in=Signup.ACTIVE)
-    return [_signup(s) for s in mine.order_by("shift__start")]
+@router.get("/me/signups", response=list[SignupOut], summary="My shifts, and the hours I gave")
+def my_signups(
+    request: AuthedHttpRequest, when: QueryEx[When, P(description=WHEN_HELP)] = "active"
+) -> list[SignupOut]:
+    shifts = Prefetch("shift", queryset=shifts_with_places().select_related("opportunity"))
+    mine = _my_signups(request.user, when).select_related("hours").prefetch_related(shifts)
+    return [_signup(s, shift=s.shift) for s in mine]
 
 
 @router.post("/me/signups/{pk}/cancel", response=SignupOut)
@@ -111,12 +124,35 @@ def _shift(shift: Any) -> ShiftOut:
     )
 
 
-def _signup(signup: Signup) -> SignupOut:
-    shift = shifts_with_places().select_related("opportunity").get(pk=signup.shift_id)
+def _my_signups(user: User, when: When) -> QuerySet[Signup]:
+    # As on the My shifts page; cancelled sign-ups are never listed.
+    mine = Signup.objects.filter(user=user, status__in=Signup.ACTIVE)
+    if when == "past":
+        return mine.filter(shift__end__lte=timezone.now()).order_by("-shift__start", "-pk")
+    if when == "upcoming":
+        mine = mine.filter(shift__end__gt=timezone.now())
+    return mine.order_by("shift__start", "pk")
+
+
+def _signup(signup: Signup, shift: Any = None) -> SignupOut:
+    """`shift` is the sign-up's shift from shifts_with_places(); fetched when left out."""
+    if shift is None:
+        shift = shifts_with_places().select_related("opportunity").get(pk=signup.shift_id)
+    hours = getattr(signup, "hours", None)  # a missing reverse one-to-one raises
     return SignupOut(
         id=signup.pk,
         shift=_shift(shift),
         opportunity_id=shift.opportunity_id,
         opportunity_title=shift.opportunity.title,
         status=signup.status,
+        hours=_my_hours(hours) if hours is not None else None,
+    )
+
+
+def _my_hours(hours: Hours) -> MyHoursOut:
+    return MyHoursOut(
+        minutes=hours.minutes,
+        status=hours.status,
+        hours_display=hours.hours_display,
+        reason=hours.reason,
     )

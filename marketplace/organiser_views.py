@@ -1,8 +1,11 @@
 """Pages for a community group's organisers."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,6 +16,7 @@ from accounts.http import AuthedHttpRequest
 from marketplace.checkin import checkin_open, checkin_token, qr_svg
 from marketplace.forms import DbsRecordForm, OpportunityForm, ShiftMessageForm, ShiftPlanForm
 from marketplace.models import CommunityGroup, Hours, Opportunity, Shift, Signup
+from marketplace.selectors import shift_list_for
 from marketplace.services import (
     NotAllowed,
     ShiftPlan,
@@ -25,6 +29,17 @@ from marketplace.services import (
 )
 
 
+class OptionalShiftPlanForm(ShiftPlanForm):
+    """The plan on the edit page, where adding shifts is optional: left blank (or as
+    the page showed it: weeks starts at 1) it is valid and adds nothing."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, empty_permitted=True, use_required_attribute=False, **kwargs)
+
+    def has_changed(self) -> bool:
+        return any(self[name].data not in (None, "") for name in self.changed_data)
+
+
 def _managed_shift(request: AuthedHttpRequest, pk: int) -> Shift:
     shift = get_object_or_404(Shift.objects.select_related("opportunity__group"), pk=pk)
     if not request.user.has_perm("marketplace.manage_group", shift.opportunity.group):
@@ -34,10 +49,12 @@ def _managed_shift(request: AuthedHttpRequest, pk: int) -> Shift:
 
 @login_required
 def dashboard(request: AuthedHttpRequest) -> HttpResponse:
+    upcoming = Count("shifts", filter=Q(shifts__start__gt=timezone.now()))
     opportunities = (
         Opportunity.objects.filter(group__organisers__user=request.user)
         .select_related("group")
         .prefetch_related("shifts")
+        .annotate(upcoming_shifts=upcoming)
         .order_by("group__name", "title")
     )
     groups = CommunityGroup.objects.filter(organisers__user=request.user).order_by("name")
@@ -124,9 +141,8 @@ def opportunity_new(request: AuthedHttpRequest, group_pk: int) -> HttpResponse:
     )
     plan = ShiftPlanForm(request.POST if request.method == "POST" else None, prefix="shift")
     if request.method == "POST" and form.is_valid() and plan.is_valid():
-        return _save(request, form, shifts=plan.plan())
-    context = {"form": form, "plan": plan, "group": group, "errors": [form, plan]}
-    return render(request, "organise/opportunity_form.html", context)
+        return _save(request, form, plan, shifts=plan.plan())
+    return _form_page(request, form, plan)
 
 
 @login_required
@@ -141,14 +157,17 @@ def opportunity_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         instance=opportunity,
         initial=initial,
     )
-    if request.method == "POST" and form.is_valid():
-        return _save(request, form, shifts=None)
-    context = {"form": form, "group": opportunity.group, "errors": [form]}
-    return render(request, "organise/opportunity_form.html", context)
+    plan = OptionalShiftPlanForm(request.POST if request.method == "POST" else None, prefix="shift")
+    if request.method == "POST" and form.is_valid() and plan.is_valid():
+        return _save(request, form, plan, shifts=plan.plan() if plan.has_changed() else None)
+    return _form_page(request, form, plan)
 
 
 def _save(
-    request: AuthedHttpRequest, form: OpportunityForm, shifts: ShiftPlan | None
+    request: AuthedHttpRequest,
+    form: OpportunityForm,
+    plan: ShiftPlanForm,
+    shifts: ShiftPlan | None,
 ) -> HttpResponse:
     opportunity = form.save(commit=False)
     try:
@@ -160,12 +179,25 @@ def _save(
         )
     except NotAllowed as refused:
         form.add_error("publish", str(refused))
-        context = {"form": form, "group": opportunity.group, "errors": [form]}
-        return render(request, "organise/opportunity_form.html", context)
+        return _form_page(request, form, plan)
     messages.success(
         request, f"Saved “{opportunity.title}” ({opportunity.get_status_display().lower()})."
     )
     return redirect("organise:dashboard")
+
+
+def _form_page(
+    request: AuthedHttpRequest, form: OpportunityForm, plan: ShiftPlanForm
+) -> HttpResponse:
+    opportunity = form.instance
+    context = {
+        "form": form,
+        "plan": plan,
+        "group": opportunity.group,
+        "errors": [form, plan],
+        "upcoming": shift_list_for(opportunity) if opportunity.pk else [],
+    }
+    return render(request, "organise/opportunity_form.html", context)
 
 
 @login_required

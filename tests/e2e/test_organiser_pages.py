@@ -14,7 +14,7 @@ from tests.marketplace.factories import make_shift
 def test_an_organiser_checks_people_in_and_confirms_hours_by_keyboard(
     page: Page, live_asgi: str, checks: Checks
 ) -> None:
-    shift = make_shift(title="Riverside planting")
+    shift = make_shift(title="Riverside planting", causes=["environment"])
     for n in range(2):
         volunteer = make_user(f"v{n}@example.org", display_name=f"Volunteer {n}")
         Signup.objects.create(shift=shift, user=volunteer, status=Signup.State.CONFIRMED)
@@ -29,6 +29,27 @@ def test_an_organiser_checks_people_in_and_confirms_hours_by_keyboard(
     page.get_by_role("link", name="My groups").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your groups")
     checks.page(page, "organiser-dashboard")
+
+    # Its only shift is over: the dashboard says so, and the edit page adds a weekly run.
+    expect(page.get_by_text("No shifts coming up")).to_be_visible()
+    page.get_by_role("link", name="add some to Riverside planting").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Edit “Riverside planting”")
+    next_week = timezone.localdate() + timedelta(days=7)
+    page.get_by_label("Date of the first shift").fill(next_week.isoformat())
+    page.get_by_label("Starts", exact=True).fill("18:00")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("alert").first).to_contain_text("Enter the time the shift ends.")
+    checks.page(page, "organiser-opportunity-edit-errors")
+    page.get_by_label("Ends", exact=True).fill("20:00")
+    page.get_by_label("Places", exact=True).fill("6")
+    page.get_by_label("Repeat weekly for how many weeks?").fill("2")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_contain_text("Saved “Riverside planting”")
+    expect(page.get_by_text("No shifts coming up")).to_have_count(0)
+    page.get_by_role("link", name="Edit Riverside planting").click()
+    expect(page.get_by_text("0 of 6 places taken")).to_have_count(2)
+    checks.page(page, "organiser-opportunity-edit")
+    page.get_by_role("link", name="Back to your groups").click()
 
     page.get_by_role("link", name="Post an opportunity").first.click()
     checks.page(page, "organiser-opportunity-new")

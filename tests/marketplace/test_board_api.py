@@ -1,8 +1,12 @@
+from datetime import timedelta
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import User
-from marketplace.models import Signup, Status
+from marketplace.models import GroupOrganiser, Shift, Signup, Status
+from marketplace.services import hours_claim, hours_confirm
 from tests.marketplace.factories import make_group, make_shift
 
 pytestmark = pytest.mark.django_db
@@ -52,3 +56,39 @@ def test_a_refused_api_sign_up_is_a_409_with_the_reason(client: Client, resident
 def test_api_sign_up_needs_a_login(client: Client) -> None:
     shift = make_shift()
     assert client.post(f"/api/v1/shifts/{shift.pk}/signups").status_code == 401
+
+
+def signed_up_to(resident: User, *, title: str, days_ago: int, status: str = "confirmed") -> Signup:
+    shift = make_shift(title=title)
+    start = timezone.now() - timedelta(days=days_ago)
+    Shift.objects.filter(pk=shift.pk).update(start=start, end=start + timedelta(hours=3))
+    shift.refresh_from_db()
+    return Signup.objects.create(shift=shift, user=resident, status=status)
+
+
+def test_past_signups_carry_their_hours_and_the_default_list_is_as_before(
+    client: Client, resident: User
+) -> None:
+    confirmed = signed_up_to(resident, title="Beach clean", days_ago=2)
+    claimed = signed_up_to(resident, title="Food bank", days_ago=1)
+    signed_up_to(resident, title="Cancelled one", days_ago=3, status=Signup.State.CANCELLED)
+    upcoming = make_shift(title="Park tidy").signups.create(user=resident, status="confirmed")
+    organiser = GroupOrganiser.objects.get(group__slug="park-friends").user
+    hours_confirm(shift=confirmed.shift, minutes={confirmed.pk: 90}, by=organiser)
+    hours_claim(signup=claimed, minutes=120, by=resident)
+    client.force_login(resident)
+
+    past = client.get("/api/v1/me/signups", {"when": "past"}).json()
+    assert [(s["opportunity_title"], s["hours"]) for s in past] == [
+        ("Food bank", {"minutes": 120, "status": "claimed", "hours_display": "2 h", "reason": ""}),
+        (
+            "Beach clean",
+            {"minutes": 90, "status": "confirmed", "hours_display": "1 h 30 min", "reason": ""},
+        ),
+    ]
+    coming = client.get("/api/v1/me/signups", {"when": "upcoming"}).json()
+    assert [(s["id"], s["hours"]) for s in coming] == [(upcoming.pk, None)]
+    # Without `when`, as before: every sign-up still active, ended or not, soonest first.
+    everything = client.get("/api/v1/me/signups").json()
+    assert [s["id"] for s in everything] == [confirmed.pk, claimed.pk, upcoming.pk]
+    assert client.get("/api/v1/me/signups", {"when": "yesterday"}).status_code == 422

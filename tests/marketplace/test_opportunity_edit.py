@@ -82,12 +82,79 @@ def test_an_organiser_cannot_edit_or_post_for_another_group(client: Client) -> N
     theirs.refresh_from_db()
     assert theirs.title == "Theirs"
     assert Opportunity.objects.count() == 1
+    assert theirs.shifts.count() == 1  # the shift plan in the refused edit added nothing
 
 
-def test_editing_keeps_the_shifts(client: Client) -> None:
+def edit_data(**changes: str | list[str]) -> dict[str, str | list[str]]:
+    """The edit page as it comes: "Add more shifts" left blank, weeks showing 1."""
+    blank_plan = {
+        "shift-day": "",
+        "shift-start_time": "",
+        "shift-end_time": "",
+        "shift-capacity": "",
+    }
+    return form_data(**{"shift-weeks": "1", **blank_plan, **changes})
+
+
+def test_editing_with_the_shift_plan_left_blank_keeps_the_shifts(client: Client) -> None:
     opportunity = make_shift(title="Old title").opportunity
     client.force_login(GroupOrganiser.objects.get(group=opportunity.group).user)
-    client.post(f"/organise/opportunities/{opportunity.pk}/edit/", form_data(title="New title"))
+    edit = f"/organise/opportunities/{opportunity.pk}/edit/"
+    assert client.post(edit, edit_data(title="New title")).status_code == 302
+    assert client.post(edit, edit_data(title="New title", **{"shift-weeks": ""})).status_code == 302
     opportunity.refresh_from_db()
     assert opportunity.title == "New title"
+    assert opportunity.shifts.count() == 1
+
+
+def test_an_organiser_adds_weekly_shifts_to_an_opportunity_that_had_none(client: Client) -> None:
+    group = make_group()
+    opportunity = Opportunity.objects.create(
+        scheme=group.scheme, group=group, title="Repair café", description="Bring a kettle."
+    )
+    client.force_login(GroupOrganiser.objects.get(group=group).user)
+    dashboard = client.get("/organise/").content.decode()
+    assert "No shifts coming up" in dashboard
+    edit = f"/organise/opportunities/{opportunity.pk}/edit/"
+    assert f'href="{edit}#add-shifts"' in dashboard
+
+    first_day = (timezone.localdate() + timedelta(days=2)).isoformat()
+    plan = {
+        "shift-day": first_day,
+        "shift-start_time": "18:00",
+        "shift-end_time": "20:00",
+        "shift-capacity": "5",
+        "shift-weeks": "3",
+    }
+    assert client.post(edit, edit_data(title="Repair café", **plan)).status_code == 302
+    shifts = list(opportunity.shifts.all())
+    starts = [timezone.localtime(s.start) for s in shifts]
+    assert [s.date() - starts[0].date() for s in starts] == [timedelta(weeks=n) for n in range(3)]
+    assert {(s.hour, s.minute) for s in starts} == {(18, 0)}
+    assert {s.capacity for s in shifts} == {5}
+
+    assert "No shifts coming up" not in client.get("/organise/").content.decode()
+    page = client.get(edit).content.decode()
+    assert page.count("0 of 5 places taken") == 3
+    assert all(f'href="/organise/shifts/{s.pk}/"' in page for s in shifts)
+
+
+def test_a_half_filled_shift_plan_explains_itself_and_saves_nothing(client: Client) -> None:
+    opportunity = make_shift(title="Old title").opportunity
+    client.force_login(GroupOrganiser.objects.get(group=opportunity.group).user)
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    page = client.post(
+        f"/organise/opportunities/{opportunity.pk}/edit/",
+        edit_data(title="New title", **{"shift-day": tomorrow, "shift-start_time": "10:00"}),
+    ).content.decode()
+    assert "There is a problem" in page
+    assert "Enter the time the shift ends." in page
+    assert "Enter how many places there are." in page
+    assert 'href="#id_shift-end_time"' in page
+    weeks_only = client.post(
+        f"/organise/opportunities/{opportunity.pk}/edit/", edit_data(**{"shift-weeks": "3"})
+    ).content.decode()
+    assert "Enter the date of the first shift." in weeks_only
+    opportunity.refresh_from_db()
+    assert opportunity.title == "Old title"
     assert opportunity.shifts.count() == 1
