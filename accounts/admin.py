@@ -11,7 +11,18 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["email", "display_name"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Profile", {"fields": ["display_name", "postcode", "age_confirmed_at"]}),
+        (
+            "Profile",
+            {
+                "fields": [
+                    "display_name",
+                    "postcode",
+                    "age_confirmed_at",
+                    "declared_under_18",
+                ]
+            },
+        ),
+        ("Privacy", {"fields": ["share_name", "share_location"]}),
         ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]

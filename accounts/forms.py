@@ -10,7 +10,8 @@ from accounts.models import User
 
 # Outward and inward code, as Royal Mail writes them; spaces and case are forgiven.
 POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
-FIELD_ORDER = ["email", "password1", "password2", "display_name", "postcode", "age_confirmed"]
+FIELD_ORDER = ["email", "password1", "password2", "display_name", "postcode", "age_group"]
+UNDER_18, ADULT = "13-17", "18+"
 REQUIRED_MESSAGES = {
     "email": "Enter your email address.",
     "password1": "Enter a password.",
@@ -34,7 +35,8 @@ class SignupForm(AllauthSignupForm):
         label="First name (optional)",
         max_length=60,
         required=False,
-        help_text="Shown to the groups you volunteer with and at the till.",
+        help_text="Shown to the groups you volunteer with. "
+        "Shops see it only if you choose to share it.",
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
     postcode = forms.CharField(
@@ -44,9 +46,14 @@ class SignupForm(AllauthSignupForm):
         help_text="Helps us show opportunities and rewards near you.",
         widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
     )
-    age_confirmed = forms.BooleanField(
-        label="I am 13 or older",
-        error_messages={"required": "You must be 13 or older to join Citizen Coin."},
+    age_group = forms.ChoiceField(
+        label="How old are you?",
+        choices=[(UNDER_18, "13 to 17"), (ADULT, "18 or over")],
+        widget=forms.RadioSelect,
+        help_text="If you are 13 to 17, your name and area start off hidden from others.",
+        error_messages={
+            "required": "Tell us your age group. You must be 13 or older to join Citizen Coin."
+        },
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -65,7 +72,19 @@ class SignupForm(AllauthSignupForm):
         user.display_name = self.cleaned_data["display_name"].strip()
         user.postcode = self.cleaned_data["postcode"]
         user.age_confirmed_at = timezone.now()
-        user.save(update_fields=["display_name", "postcode", "age_confirmed_at"])
+        user.declared_under_18 = self.cleaned_data["age_group"] == UNDER_18
+        if user.is_under_18():
+            user.use_high_privacy_defaults()
+        user.save(
+            update_fields=[
+                "display_name",
+                "postcode",
+                "age_confirmed_at",
+                "declared_under_18",
+                "share_name",
+                "share_location",
+            ]
+        )
 
 
 class DetailsForm(forms.ModelForm):
@@ -73,11 +92,20 @@ class DetailsForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["display_name", "postcode", "birth_date"]
-        labels = {"display_name": "First name (optional)", "birth_date": "Date of birth"}
+        fields = ["display_name", "postcode", "birth_date", "share_name", "share_location"]
+        labels = {
+            "display_name": "First name (optional)",
+            "birth_date": "Date of birth",
+            "share_name": "Show my first name to shops and to other volunteers",
+            "share_location": "Show my home area (first half of my postcode) "
+            "to groups I volunteer with",
+        }
         help_texts = {
             "birth_date": "Only needed for opportunities with a minimum age over 13. "
             "Groups see whether you are old enough, never the date.",
+            "share_name": "The organisers of a shift you join always see it, "
+            "so they can check you in and keep everyone safe.",
+            "share_location": "Only the first half, like TF1: never your full postcode.",
         }
         widgets = {"birth_date": forms.DateInput(attrs={"type": "date"})}
 

@@ -26,7 +26,13 @@ class UserManager(BaseUserManager["User"]):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    """Everyone is a resident; further roles come from memberships in other apps."""
+    """Everyone is a resident; further roles come from memberships in other apps.
+
+    Who sees what: the organisers of a group a person volunteers with always see their
+    display_name (they need it to keep people safe and to check them in). Everyone else,
+    shops at the till and other volunteers, sees only public_name and public_area, which
+    are empty unless the person chose to share them. Under-18s start with both off.
+    """
 
     email = models.EmailField("email address", unique=True)
     display_name = models.CharField(
@@ -40,6 +46,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     birth_date = models.DateField(
         null=True, blank=True, help_text="Asked only where an opportunity has a minimum age."
+    )
+    declared_under_18 = models.BooleanField(
+        default=False, help_text="Said they were 13 to 17 when they joined."
+    )
+    share_name = models.BooleanField(
+        default=True, help_text="Show their first name to shops and to other volunteers."
+    )
+    share_location = models.BooleanField(
+        default=True,
+        help_text="Show their home area (the first half of the postcode) to their groups.",
     )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
@@ -64,6 +80,38 @@ class User(AbstractBaseUser, PermissionsMixin):
             return None
         had_birthday = (day.month, day.day) >= (self.birth_date.month, self.birth_date.day)
         return day.year - self.birth_date.year - (0 if had_birthday else 1)
+
+    def is_under_18(self, on: date | None = None) -> bool:
+        """By the date of birth when we have it, else by what they said when they joined."""
+        age = self.age_on(on or timezone.localdate())
+        return self.declared_under_18 if age is None else age < 18
+
+    def use_high_privacy_defaults(self) -> None:
+        """Hide name and area from others: where under-18s start. A default, not a lock:
+        they may turn either back on. The caller saves."""
+        self.share_name = False
+        self.share_location = False
+
+    def start_private_if_newly_under_18(self, *, was_under_18: bool) -> bool:
+        """The moment we learn someone is under 18 (a date of birth just entered), they
+        get the high-privacy defaults. Returns whether it did; the caller saves."""
+        if was_under_18 or not self.is_under_18():
+            return False
+        self.use_high_privacy_defaults()
+        return True
+
+    @property
+    def public_name(self) -> str:
+        """The name shops (at the till) and other volunteers see: blank unless shared."""
+        return self.display_name if self.share_name else ""
+
+    @property
+    def public_area(self) -> str:
+        """The outward half of the postcode ("TF1"), if the person shares it."""
+        if not (self.share_location and self.postcode):
+            return ""
+        # The inward half is always the last three characters, with or without a space.
+        return self.postcode.replace(" ", "").upper()[:-3]
 
     def get_short_name(self) -> str:
         return self.display_name or "there"

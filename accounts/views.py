@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts.forms import DetailsForm
 from accounts.http import AuthedHttpRequest
@@ -9,9 +10,28 @@ from accounts.http import AuthedHttpRequest
 
 @login_required
 def details(request: AuthedHttpRequest) -> HttpResponse:
+    was_under_18 = request.user.is_under_18()
     form = DetailsForm(request.POST if request.method == "POST" else None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Your details are saved.")
-        return redirect(request.GET.get("next") or "account_details")
-    return render(request, "account/details.html", {"form": form})
+        user = form.save(commit=False)
+        went_private = user.start_private_if_newly_under_18(was_under_18=was_under_18)
+        user.save()
+        saved = "Your details are saved."
+        if went_private:
+            saved += (
+                " As you are under 18, we have hidden your name and home area from others."
+                " You can turn them back on below."
+            )
+        messages.success(request, saved)
+        return redirect(_next_or_details(request))
+    return render(request, "account/details.html", {"form": form, "under_18": was_under_18})
+
+
+def _next_or_details(request: AuthedHttpRequest) -> str:
+    # Only our own pages: an unchecked "next" would let a link send people anywhere.
+    wanted = request.GET.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return wanted
+    return "account_details"

@@ -11,6 +11,11 @@ class MeOut(Schema):
     email: str
     display_name: str
     postcode: str
+    under_18: bool
+    share_name: bool
+    share_location: bool
+    public_name: str  # what shops and other volunteers see; blank unless shared
+    public_area: str
     roles: list[str]
     groups: list[MembershipOut]
     retailers: list[MembershipOut]

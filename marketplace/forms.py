@@ -46,11 +46,25 @@ class BoardSearchForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
     )
     miles = forms.ChoiceField(label="Within", required=False, choices=DISTANCES, initial="5")
+    # Filled in by "Use my location" (static/js/site.js); hidden, so their errors are
+    # shown on the postcode field, where the person can do something about them.
     latitude = forms.FloatField(
-        required=False, min_value=-90, max_value=90, widget=forms.HiddenInput
+        required=False,
+        min_value=-90,
+        max_value=90,
+        widget=forms.HiddenInput,
+        error_messages=dict.fromkeys(
+            ["invalid", "min_value", "max_value"], "latitude must be a number from -90 to 90"
+        ),
     )
     longitude = forms.FloatField(
-        required=False, min_value=-180, max_value=180, widget=forms.HiddenInput
+        required=False,
+        min_value=-180,
+        max_value=180,
+        widget=forms.HiddenInput,
+        error_messages=dict.fromkeys(
+            ["invalid", "min_value", "max_value"], "longitude must be a number from -180 to 180"
+        ),
     )
     under_18 = forms.BooleanField(label="Open to under-18s", required=False)
     no_dbs = forms.BooleanField(label="No DBS check needed", required=False)
@@ -69,18 +83,34 @@ class BoardSearchForm(forms.Form):
         if start and end and end < start:
             self.add_error("date_to", "The ‘To’ date must be on or after the ‘From’ date.")
         postcode = (data.get("postcode") or "").strip()
+        location_problems = self._location_problems(data)
         data["point"] = None
-        if postcode:
+        if postcode:  # a postcode wins over "Use my location", good or bad
             data["point"] = postcode_point(postcode)
             if data["point"] is None:
                 self.add_error(
                     "postcode", "We do not know that postcode. Try one nearby, or leave it blank."
                 )
+        elif location_problems:
+            self.add_error(
+                "postcode",
+                f"We couldn't use that location: {' and '.join(location_problems)}. "
+                "Enter a postcode instead.",
+            )
         elif data.get("latitude") is not None and data.get("longitude") is not None:
             data["point"] = (data["latitude"], data["longitude"])
-        if data.get("sort") == "nearest" and data["point"] is None and postcode == "":
+        nearest = data.get("sort") == "nearest"
+        if nearest and data["point"] is None and not self.has_error("postcode"):
             self.add_error("postcode", "Enter a postcode to sort by distance.")
         return data
+
+    def _location_problems(self, data: dict[str, Any]) -> list[str]:
+        """What is wrong with the hidden location fields, taken off them: the person
+        cannot see those fields, so the caller reports it on the postcode instead."""
+        problems = [str(e) for name in ("latitude", "longitude") for e in self.errors.pop(name, [])]
+        if not problems and (data.get("latitude") is None) != (data.get("longitude") is None):
+            problems = ["it needs both a latitude and a longitude"]
+        return problems
 
     def board_query(self) -> BoardQuery:
         data = self.cleaned_data

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.http import AuthedHttpRequest
 from marketplace.calendar import shifts_calendar
@@ -110,11 +110,26 @@ def my_shifts(request: AuthedHttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def my_shift_cancel(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    signup = get_object_or_404(Signup, pk=pk, user=request.user)
+    """GET asks first, so a stray tap or a link preview never gives a place away."""
+    signup = get_object_or_404(
+        Signup.objects.select_related("shift__opportunity"),
+        pk=pk,
+        user=request.user,
+        status__in=Signup.ACTIVE,
+    )
+    if request.method != "POST":
+        return render(request, "board/cancel.html", {"signup": signup})
+    had_a_place = signup.status == Signup.State.CONFIRMED
     signup_cancel(signup=signup)
-    messages.success(request, "Cancelled. Your place has gone to the next person waiting.")
+    title = signup.shift.opportunity.title
+    if had_a_place:
+        messages.success(
+            request, f"Your place on {title} is cancelled. It goes to the next person waiting."
+        )
+    else:
+        messages.success(request, f"You're off the waiting list for {title}.")
     return redirect("board:my_shifts")
 
 

@@ -18,7 +18,7 @@ def signup(client: Client, **fields: str | None) -> HttpResponse:
         "password2": PASSWORD,
         "display_name": "Priya",
         "postcode": "",
-        "age_confirmed": "on",
+        "age_group": "18+",
     }
     data.update(fields)
     sent = {k: v for k, v in data.items() if v is not None}
@@ -35,19 +35,21 @@ def verification_link() -> str:
 
 def test_the_signup_page_asks_for_age_and_an_optional_postcode(client: Client) -> None:
     page = client.get("/accounts/signup/").content.decode()
-    assert "I am 13 or older" in page
+    assert "<legend>How old are you?</legend>" in page
+    assert 'type="radio" name="age_group" value="13-17"' in page
+    assert ">13 to 17</label>" in page and ">18 or over</label>" in page
     assert "Home postcode (optional)" in page
 
 
-def test_signing_up_without_confirming_age_is_refused_with_an_error_summary(
+def test_signing_up_without_an_age_group_is_refused_with_an_error_summary(
     client: Client,
 ) -> None:
-    response = signup(client, age_confirmed=None)
+    response = signup(client, age_group=None)
     page = response.content.decode()
     assert response.status_code == 200
     assert "There is a problem" in page
-    assert 'href="#id_age_confirmed"' in page
-    assert "You must be 13 or older to join Citizen Coin." in page
+    assert 'href="#id_age_group"' in page
+    assert "Tell us your age group. You must be 13 or older to join Citizen Coin." in page
     assert not User.objects.exists()
     assert mail.outbox == []
 

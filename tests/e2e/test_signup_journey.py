@@ -27,7 +27,9 @@ def test_a_new_person_signs_up_verifies_their_email_and_reaches_their_home_page(
     page.get_by_role("button", name="Sign Up").click()
     summary = page.get_by_role("alert")
     expect(summary).to_contain_text("There is a problem")
-    expect(summary).to_contain_text("You must be 13 or older to join Citizen Coin.")
+    expect(summary).to_contain_text(
+        "Tell us your age group. You must be 13 or older to join Citizen Coin."
+    )
     expect(summary).to_be_focused()
     checks.page(page, "03-signup-errors")
 
@@ -35,7 +37,8 @@ def test_a_new_person_signs_up_verifies_their_email_and_reaches_their_home_page(
     page.get_by_label("Password (again)").fill(PASSWORD)
     page.get_by_label("First name (optional)").fill("Priya")
     page.get_by_label("Home postcode (optional)").fill("ls62ab")
-    page.get_by_label("I am 13 or older").check()
+    expect(page.get_by_role("group", name="How old are you?")).to_be_visible()
+    page.get_by_label("13 to 17").check()
     page.get_by_role("button", name="Sign Up").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Verify Your Email Address")
     checks.page(page, "04-verification-sent")
@@ -57,4 +60,19 @@ def test_a_new_person_signs_up_verifies_their_email_and_reaches_their_home_page(
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Priya")
     expect(page.get_by_role("navigation", name="Main")).to_contain_text("Log out")
     checks.page(page, "07-home")
-    assert len(checks.seen) == 7
+
+    # At 13 to 17, name and home area start hidden, and Your details says why.
+    page.get_by_role("link", name="Account").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your details")
+    expect(page.get_by_text("These start off because you are under 18")).to_be_visible()
+    name = page.get_by_label("Show my first name to shops and to other volunteers")
+    area = page.get_by_label("Show my home area (first half of my postcode)")
+    expect(name).not_to_be_checked()
+    expect(area).not_to_be_checked()
+    checks.page(page, "08-details")
+    area.check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_contain_text("Your details are saved.")
+    user = User.objects.get()
+    assert user.share_location and not user.share_name and user.public_area == "LS6"
+    assert len(checks.seen) == 8

@@ -102,3 +102,56 @@ def test_a_private_calendar_feed_lists_my_shifts_until_i_revoke_it(
     client.logout()
     assert client.get(f"/calendar/{feed.token}.ics").status_code == 404
     assert client.get("/calendar/guessed-token.ics").status_code == 404
+
+
+def search_page(client: Client, **params: str) -> str:
+    return client.get("/opportunities/", params).content.decode()
+
+
+def test_the_search_page_offers_use_my_location_only_to_javascript(client: Client) -> None:
+    page = search_page(client)
+    # Hidden until site.js finds navigator.geolocation; the live region is there to speak.
+    assert '<button type="button" class="button button--secondary" data-locate hidden>' in page
+    assert '<p role="status" class="locate-status" data-locate-status></p>' in page
+    assert 'type="hidden" name="latitude"' in page and 'type="hidden" name="longitude"' in page
+
+
+def test_a_location_lists_the_nearest_first(client: Client) -> None:
+    near = make_shift(title="Near", latitude=53.808, longitude=-1.567)
+    make_shift(title="Further", latitude=53.78, longitude=-1.60, days_ahead=1)
+    make_shift(title="Far away", latitude=51.5, longitude=-0.12)
+    page = search_page(client, latitude="53.808", longitude="-1.567", sort="nearest")
+    assert "There is a problem" not in page
+    assert "2 opportunities" in page
+    assert page.index(">Near</a>") < page.index(">Further</a>")
+    assert "Far away" not in page
+    assert "Showing what is near where you are." in page
+    assert f"/opportunities/{near.opportunity_id}/" in page
+
+
+@pytest.mark.parametrize(
+    ("params", "problem"),
+    [
+        ({"latitude": "91", "longitude": "0"}, "latitude must be a number from -90 to 90"),
+        ({"latitude": "0", "longitude": "-181"}, "longitude must be a number from -180 to 180"),
+        ({"latitude": "north", "longitude": "0"}, "latitude must be a number from -90 to 90"),
+        ({"latitude": "nan", "longitude": "inf"}, "latitude must be a number from -90 to 90"),
+        ({"latitude": "53.8"}, "it needs both a latitude and a longitude"),
+    ],
+)
+def test_a_location_that_cannot_be_used_is_explained_on_the_postcode(
+    client: Client, params: dict[str, str], problem: str
+) -> None:
+    page = search_page(client, sort="nearest", **params)
+    assert "There is a problem" in page
+    assert f'<a href="#id_postcode">We couldn&#x27;t use that location: {problem}' in page
+    assert "Enter a postcode instead." in page
+    assert "Enter a postcode to sort by distance." not in page  # one error is enough
+    assert "opportunities</h2>" not in page
+
+
+def test_a_postcode_wins_over_a_location(client: Client) -> None:
+    make_shift(title="Community gardening", latitude=53.80771, longitude=-1.56653)
+    page = search_page(client, postcode="BK3 2AA", latitude="999", longitude="0", sort="nearest")
+    assert "There is a problem" not in page
+    assert "Community gardening" in page
