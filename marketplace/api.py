@@ -26,7 +26,7 @@ from marketplace.selectors import (
     shift_list_for,
     shifts_with_places,
 )
-from marketplace.services import SignupRefused, signup_cancel, signup_create
+from marketplace.services import NotAllowed, SignupRefused, signup_cancel, signup_create
 
 router = Router(tags=["opportunity board"])
 PER_PAGE = 20
@@ -93,10 +93,13 @@ def my_signups(
     return [_signup(s, shift=s.shift) for s in mine]
 
 
-@router.post("/me/signups/{pk}/cancel", response=SignupOut)
-def my_signup_cancel(request: AuthedHttpRequest, pk: int) -> SignupOut:
+@router.post("/me/signups/{pk}/cancel", response={200: SignupOut, 409: Problem})
+def my_signup_cancel(request: AuthedHttpRequest, pk: int) -> Status[Any]:
     signup = get_object_or_404(Signup, pk=pk, user=request.user)
-    return _signup(signup_cancel(signup=signup))
+    try:
+        return Status(200, _signup(signup_cancel(signup=signup)))
+    except NotAllowed as refused:
+        return Status(409, Problem(detail=str(refused)))
 
 
 def _summary(opportunity: Any) -> OpportunitySummary:

@@ -122,7 +122,11 @@ def my_shift_cancel(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return render(request, "board/cancel.html", {"signup": signup})
     had_a_place = signup.status == Signup.State.CONFIRMED
-    signup_cancel(signup=signup)
+    try:
+        signup_cancel(signup=signup)
+    except NotAllowed as refused:
+        messages.error(request, str(refused))
+        return redirect("board:my_shifts")
     title = signup.shift.opportunity.title
     if had_a_place:
         messages.success(

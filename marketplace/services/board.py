@@ -68,6 +68,9 @@ def signup_cancel(*, signup: Signup) -> Signup:
         signup = Signup.objects.select_for_update().get(pk=signup.pk)
         if signup.status == Signup.State.CANCELLED:
             return signup
+        if shift.start <= timezone.now():
+            # Its hours may be claimed or confirmed now; a no-show is marked by the organiser.
+            raise NotAllowed("This shift has already started, so it can no longer be cancelled.")
         freed_a_place = signup.status == Signup.State.CONFIRMED
         signup.status = Signup.State.CANCELLED
         signup.cancelled_at = timezone.now()

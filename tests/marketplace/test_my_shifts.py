@@ -1,5 +1,7 @@
 """Cancelling from My shifts: a page that asks first, then a button that does it."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.utils import timezone
@@ -81,3 +83,18 @@ def test_the_cancel_page_needs_a_login(client: Client, resident: User) -> None:
     response = client.get(f"/my-shifts/{mine.pk}/cancel/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_a_shift_that_has_started_can_no_longer_be_cancelled(client: Client) -> None:
+    volunteer = make_user("late@example.org")
+    shift = make_shift()
+    signup = Signup.objects.create(shift=shift, user=volunteer, status=Signup.State.CONFIRMED)
+    start = timezone.now() - timedelta(hours=1)
+    Shift.objects.filter(pk=shift.pk).update(start=start, end=start + timedelta(hours=3))
+    client.force_login(volunteer)
+    page = client.post(f"/my-shifts/{signup.pk}/cancel/", follow=True).content.decode()
+    assert "already started, so it can no longer be cancelled" in page
+    response = client.post(f"/api/v1/me/signups/{signup.pk}/cancel")
+    assert response.status_code == 409
+    signup.refresh_from_db()
+    assert signup.status == Signup.State.CONFIRMED
