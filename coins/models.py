@@ -42,12 +42,22 @@ class Scheme(models.Model):
     participation_only = models.BooleanField(
         default=False, help_text="Count hours but mint no coins."
     )
+    code_minutes = models.PositiveSmallIntegerField(
+        default=5, help_text="How long a resident's code to pay at a till stays valid."
+    )
+    refund_days = models.PositiveSmallIntegerField(
+        default=14, help_text="How long after a sale a shop may refund it."
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.CheckConstraint(
                 condition=Q(coins_per_hour__lte=1000), name="coins_scheme_rate_sane"
+            ),
+            models.CheckConstraint(
+                condition=Q(code_minutes__gte=1) & Q(code_minutes__lte=60),
+                name="coins_scheme_code_minutes_range",
             ),
         ]
 

@@ -15,6 +15,7 @@ from marketplace.models.organisations import (
     RetailerStaff,
     Status,
 )
+from marketplace.models.rewards import Offer, OfferCategory, Redemption, RetailerApiKey
 
 __all__ = [
     "CalendarFeed",
@@ -22,9 +23,13 @@ __all__ = [
     "DbsRecord",
     "GroupOrganiser",
     "Hours",
+    "Offer",
+    "OfferCategory",
     "Opportunity",
     "Organisation",
+    "Redemption",
     "Retailer",
+    "RetailerApiKey",
     "RetailerStaff",
     "Shift",
     "ShiftMessage",

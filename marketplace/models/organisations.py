@@ -71,6 +71,15 @@ class GroupOrganiser(models.Model):
 class Retailer(Organisation):
     """A local shop that takes coins."""
 
+    description = models.TextField(blank=True)
+    contact_email = models.EmailField(blank=True)
+    address = models.CharField(max_length=200, blank=True)
+    postcode = models.CharField(max_length=8, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    ward = models.CharField(max_length=80, blank=True)
+    logo = models.ImageField(upload_to="retailers/%Y/%m/", blank=True)
+
 
 class RetailerStaff(models.Model):
     retailer = models.ForeignKey(Retailer, on_delete=models.CASCADE, related_name="staff")

@@ -2,8 +2,18 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from accounts.models import User
 from coins.models import Scheme
-from marketplace.models import CommunityGroup, GroupOrganiser, Opportunity, Shift, Status
+from marketplace.models import (
+    CommunityGroup,
+    GroupOrganiser,
+    Offer,
+    Opportunity,
+    Retailer,
+    RetailerStaff,
+    Shift,
+    Status,
+)
 from tests.conftest import make_user
 
 
@@ -36,3 +46,25 @@ def make_shift(
     return Shift.objects.create(
         opportunity=opportunity, start=start, end=start + timedelta(hours=hours), capacity=capacity
     )
+
+
+def make_retailer(
+    name: str = "Corner Bakery", *, scheme: Scheme | None = None, status: str = Status.VERIFIED
+) -> Retailer:
+    if scheme is None:
+        scheme, _ = Scheme.objects.get_or_create(slug="testford", defaults={"name": "Testford"})
+    slug = name.lower().replace(" ", "-")
+    retailer = Retailer.objects.create(scheme=scheme, name=name, slug=slug, status=status)
+    RetailerStaff.objects.create(retailer=retailer, user=make_user(f"staff-{slug}@example.org"))
+    return retailer
+
+
+def make_offer(retailer: Retailer | None = None, **fields: object) -> Offer:
+    retailer = retailer or make_retailer()
+    values: dict[str, object] = {"title": "Loaf of bread", "price": 10, "category": "food"}
+    values.update(fields)
+    return Offer.objects.create(scheme=retailer.scheme, retailer=retailer, **values)
+
+
+def staff_of(retailer: Retailer) -> User:
+    return RetailerStaff.objects.filter(retailer=retailer).first().user  # type: ignore[union-attr]

@@ -1,0 +1,177 @@
+"""Paying at the till: single-use codes, confirm, refunds, limits, the guessing brake."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from accounts.models import User
+from coins.models import Account, Transfer
+from coins.services import account_for, wallet_for
+from marketplace.models import Redemption
+from marketplace.services.common import NotAllowed
+from marketplace.services.rewards import (
+    RedemptionRefused,
+    redemption_code_create,
+    redemption_confirm,
+    redemption_find,
+    redemption_refund,
+)
+from marketplace.till import ALPHABET, signed, unsigned
+from tests.coins.factories import give_coins, make_scheme
+from tests.conftest import make_user
+from tests.marketplace.factories import make_offer, make_retailer, staff_of
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_brake() -> None:
+    cache.clear()  # the typed-code brake counts in the cache
+
+
+def resident_with(coins: int, email: str = "sam@example.org") -> User:
+    user = make_user(email, display_name="Sam")
+    give_coins(make_scheme(), user, coins)
+    return user
+
+
+def test_a_code_is_single_use_short_and_says_nothing_about_the_person() -> None:
+    sam = resident_with(30)
+    offer = make_offer(price=12)
+    code = redemption_code_create(user=sam, offer=offer)
+    assert len(code.code) == 8 and set(code.code) <= set(ALPHABET)
+    qr = signed(code.token)
+    assert qr.split(":")[0] == code.token and sam.email not in qr  # random, not the person
+    assert unsigned(qr) == code.token
+    lifetime = code.expires_at - code.created
+    assert timedelta(minutes=5) - timedelta(seconds=1) < lifetime <= timedelta(minutes=5)
+
+    staff = staff_of(offer.retailer)
+    found = redemption_find(retailer=offer.retailer, staff=staff, code=code.code.lower())
+    paid = redemption_confirm(redemption=found, staff=staff)
+    assert paid.status == Redemption.State.REDEEMED
+    assert wallet_for(scheme=offer.scheme, user=sam).balance == 18
+    shop = account_for(scheme=offer.scheme, kind=Account.Kind.RETAILER, owner=offer.retailer)
+    assert shop.balance == 12
+
+    with pytest.raises(RedemptionRefused, match="already been used") as used:
+        redemption_find(retailer=offer.retailer, staff=staff, token=code.token)
+    assert used.value.receipt == paid
+    with pytest.raises(RedemptionRefused, match="already been used"):
+        redemption_confirm(redemption=code, staff=staff)
+    assert Transfer.objects.filter(kind="spend").count() == 1
+
+
+def test_expired_forged_and_other_shop_or_scheme_codes_are_refused_and_move_nothing() -> None:
+    sam = resident_with(50)
+    offer = make_offer(price=5)
+    staff = staff_of(offer.retailer)
+    expired = redemption_code_create(user=sam, offer=offer)
+    Redemption.objects.filter(pk=expired.pk).update(expires_at=timezone.now())
+    with pytest.raises(RedemptionRefused, match="expired"):
+        redemption_find(retailer=offer.retailer, staff=staff, code=expired.code)
+    with pytest.raises(RedemptionRefused, match="expired"):
+        redemption_confirm(redemption=expired, staff=staff)
+
+    assert unsigned(signed("made-up") + "x") is None  # a forged QR fails its signature
+    with pytest.raises(RedemptionRefused, match="not valid"):
+        redemption_find(retailer=offer.retailer, staff=staff, code="ABCDEFGH")
+
+    other_shop = make_retailer("Other Shop")
+    theirs = redemption_code_create(user=sam, offer=make_offer(other_shop, price=5))
+    with pytest.raises(RedemptionRefused, match="another shop"):
+        redemption_find(retailer=offer.retailer, staff=staff, token=theirs.token)
+
+    elsewhere = make_retailer("Far Away", scheme=make_scheme("elsewhere"))
+    give_coins(elsewhere.scheme, sam, 20)
+    foreign = redemption_code_create(user=sam, offer=make_offer(elsewhere, price=5))
+    with pytest.raises(RedemptionRefused, match="another town"):
+        redemption_find(retailer=offer.retailer, staff=staff, token=foreign.token)
+    assert not Transfer.objects.filter(kind="spend").exists()
+
+
+def test_a_resident_without_enough_coins_is_told_at_the_code_and_again_at_the_till() -> None:
+    sam = resident_with(10)
+    offer = make_offer(price=15)
+    with pytest.raises(NotAllowed, match="this costs 15 and you have 10"):
+        redemption_code_create(user=sam, offer=offer)
+
+    cheap = make_offer(offer.retailer, title="Bun", price=8)
+    code = redemption_code_create(user=sam, offer=cheap)
+    spend_elsewhere = redemption_code_create(user=sam, offer=cheap)
+    redemption_confirm(redemption=spend_elsewhere, staff=staff_of(cheap.retailer))
+    with pytest.raises(RedemptionRefused, match="does not have enough coins"):
+        redemption_confirm(redemption=code, staff=staff_of(cheap.retailer))
+    assert Redemption.objects.get(pk=code.pk).status == Redemption.State.ISSUED
+    assert wallet_for(scheme=cheap.scheme, user=sam).balance == 2
+
+
+def test_stock_and_per_person_limits_are_told_up_front_and_held_at_confirm() -> None:
+    sam = resident_with(100)
+    offer = make_offer(price=5, stock=1, limit_per_person=1, limit_period="week")
+    staff = staff_of(offer.retailer)
+    first = redemption_code_create(user=sam, offer=offer)
+    second = redemption_code_create(user=sam, offer=offer)  # made before the first was used
+    redemption_confirm(redemption=first, staff=staff)
+    offer.refresh_from_db()
+    assert offer.stock == 0
+    with pytest.raises(RedemptionRefused, match="sold out"):
+        redemption_confirm(redemption=second, staff=staff)
+    with pytest.raises(NotAllowed, match="sold out"):
+        redemption_code_create(user=sam, offer=offer)
+
+    unlimited_stock = make_offer(
+        offer.retailer, title="Coffee", price=3, limit_per_person=1, limit_period="month"
+    )
+    redemption_confirm(
+        redemption=redemption_code_create(user=sam, offer=unlimited_stock), staff=staff
+    )
+    with pytest.raises(NotAllowed, match="1 time this month, which is the most allowed"):
+        redemption_code_create(user=sam, offer=unlimited_stock)
+
+
+def test_the_eleventh_wrong_typed_code_in_a_minute_is_refused_without_checking() -> None:
+    sam = resident_with(30)
+    offer = make_offer(price=5)
+    staff = staff_of(offer.retailer)
+    real = redemption_code_create(user=sam, offer=offer)
+    for n in range(10):
+        with pytest.raises(RedemptionRefused, match="not valid"):
+            redemption_find(retailer=offer.retailer, staff=staff, code=f"WRONG{n:03d}")
+    with pytest.raises(RedemptionRefused, match="Too many wrong codes"):
+        redemption_find(retailer=offer.retailer, staff=staff, code=real.code)  # not even looked at
+    # Scanning still works: the brake is on typing, which is what guessing needs.
+    assert redemption_find(retailer=offer.retailer, staff=staff, token=real.token) == real
+
+
+def test_a_refund_gives_the_coins_back_once_within_the_window() -> None:
+    sam = resident_with(30)
+    offer = make_offer(price=12, stock=5)
+    staff = staff_of(offer.retailer)
+    paid = redemption_confirm(redemption=redemption_code_create(user=sam, offer=offer), staff=staff)
+    refunded = redemption_refund(redemption=paid, staff=staff, reason="Out of stock after all")
+    again = redemption_refund(redemption=paid, staff=staff, reason="Tapped twice")
+    assert refunded.status == again.status == Redemption.State.REFUNDED
+    assert wallet_for(scheme=offer.scheme, user=sam).balance == 30
+    offer.refresh_from_db()
+    assert offer.stock == 5
+    assert Transfer.objects.filter(kind="reversal").count() == 1
+
+    old = redemption_confirm(redemption=redemption_code_create(user=sam, offer=offer), staff=staff)
+    Redemption.objects.filter(pk=old.pk).update(redeemed_at=timezone.now() - timedelta(days=15))
+    with pytest.raises(NotAllowed, match="refunded for 14 days"):
+        redemption_refund(redemption=Redemption.objects.get(pk=old.pk), staff=staff, reason="x")
+
+
+def test_only_the_shops_staff_can_take_or_refund_its_codes() -> None:
+    sam = resident_with(30)
+    offer = make_offer(price=5)
+    code = redemption_code_create(user=sam, offer=offer)
+    stranger = make_user("stranger@example.org")
+    with pytest.raises(NotAllowed, match="shop's staff"):
+        redemption_find(retailer=offer.retailer, staff=stranger, code=code.code)
+    with pytest.raises(NotAllowed, match="shop's staff"):
+        redemption_confirm(redemption=code, staff=stranger)
+    assert not Transfer.objects.filter(kind="spend").exists()
