@@ -9,6 +9,8 @@ from backend.schemas import MembershipOut, MeOut
 from coins.api import router as wallet_router
 from marketplace.api import router as board_router
 from marketplace.organiser_api import router as organiser_router
+from marketplace.rewards_api import pos_router
+from marketplace.rewards_api import router as rewards_router
 
 # Session auth for the browser; django_auth checks the CSRF token on unsafe methods.
 api = NinjaAPI(
@@ -23,6 +25,8 @@ api = NinjaAPI(
 api.add_router("/", board_router)
 api.add_router("/", organiser_router)
 api.add_router("/", wallet_router)
+api.add_router("/", rewards_router)
+api.add_router("/", pos_router)
 
 
 @api.exception_handler(AuthenticationError)

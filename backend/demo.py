@@ -19,6 +19,8 @@ from marketplace.images import photo_clean
 from marketplace.models import (
     CommunityGroup,
     GroupOrganiser,
+    Offer,
+    OfferCategory,
     Opportunity,
     Retailer,
     RetailerStaff,
@@ -66,12 +68,8 @@ def demo_town_load() -> list[DemoLogin]:
         defaults={"name": "Riverside Gardeners", "status": Status.VERIFIED},
     )
     GroupOrganiser.objects.get_or_create(group=group, user=organiser)
-    retailer, _ = Retailer.objects.get_or_create(
-        scheme=scheme,
-        slug="corner-bakery",
-        defaults={"name": "The Corner Bakery", "status": Status.VERIFIED},
-    )
-    RetailerStaff.objects.get_or_create(retailer=retailer, user=shop)
+    bakery = demo_shops_load(scheme=scheme)
+    RetailerStaff.objects.get_or_create(retailer=bakery, user=shop)
     SchemeAdmin.objects.get_or_create(scheme=scheme, user=council)
     demo_board_load(scheme=scheme, first_group=group)
     demo_ledger_load(scheme=scheme, group=group, organiser=organiser, resident=resident)
@@ -81,10 +79,13 @@ def demo_town_load() -> list[DemoLogin]:
 def demo_ledger_load(
     *, scheme: Scheme, group: CommunityGroup, organiser: User, resident: User
 ) -> None:
-    """Every verified group can take gifts; the resident has coins from a past shift,
-    minted the real way (hours confirmed by the organiser)."""
+    """Every verified group can take gifts and every verified shop can take coins; the
+    resident has coins from a past shift, minted the real way (hours confirmed by the
+    organiser)."""
     for verified in CommunityGroup.objects.filter(scheme=scheme, status=Status.VERIFIED):
         account_for(scheme=scheme, kind=Account.Kind.GROUP, owner=verified)
+    for verified_shop in Retailer.objects.filter(scheme=scheme, status=Status.VERIFIED):
+        account_for(scheme=scheme, kind=Account.Kind.RETAILER, owner=verified_shop)
     opportunity, _ = Opportunity.objects.get_or_create(
         group=group,
         title="Autumn bulb planting",
@@ -205,6 +206,145 @@ def _volunteer(n: int) -> User:
     email = f"volunteer{n}@demo.citizencoin.localhost"
     user = User.objects.filter(email=email).first()
     return user or User.objects.create_user(email, None, display_name=f"Volunteer {n}")
+
+
+@dataclass(frozen=True)
+class DemoOffer:
+    title: str
+    category: str
+    price: int
+    stock: int | None = None
+    limit_per_person: int | None = None
+    limit_period: str = ""
+
+
+@dataclass(frozen=True)
+class DemoShop:
+    slug: str
+    name: str
+    ward: str
+    postcode: str
+    address: str
+    description: str
+    offers: list[DemoOffer]
+
+
+FOOD, SHOPPING, LEISURE = OfferCategory.FOOD, OfferCategory.SHOPPING, OfferCategory.LEISURE
+SERVICES, TRAVEL = OfferCategory.SERVICES, OfferCategory.TRAVEL
+SHOPS = [
+    DemoShop(
+        "corner-bakery",
+        "The Corner Bakery",
+        "Central",
+        "BK1 1AA",
+        "12 Market Street",
+        "Bread baked every morning, and cakes to order.",
+        [
+            DemoOffer("Loaf of sourdough", FOOD, 8),
+            DemoOffer("Coffee and a pastry", FOOD, 12, limit_per_person=1, limit_period="week"),
+            DemoOffer("Celebration cake, ordered a week ahead", FOOD, 55, stock=4),
+        ],
+    ),
+    DemoShop(
+        "wharfside-cafe",
+        "Wharfside Café",
+        "Wharfside",
+        "BK2 3AA",
+        "3 Canal Wharf",
+        "Tea, soup and cake by the canal.",
+        [DemoOffer("Pot of tea for two", FOOD, 10), DemoOffer("Soup and bread", FOOD, 18)],
+    ),
+    DemoShop(
+        "millbrook-books",
+        "Millbrook Books",
+        "Millbrook",
+        "BK3 2AA",
+        "47 Millbrook Road",
+        "New and second-hand books, and a children's corner.",
+        [
+            DemoOffer("Second-hand paperback", SHOPPING, 5),
+            DemoOffer("£5 off any new book", SHOPPING, 25),
+            DemoOffer("A place at Saturday story time", LEISURE, 6, stock=12),
+        ],
+    ),
+    DemoShop(
+        "bracken-cycles",
+        "Bracken Cycles",
+        "Parkside",
+        "BK4 2AA",
+        "8 Park Lane",
+        "Bike repairs, servicing and hire.",
+        [
+            DemoOffer("Bike safety check", SERVICES, 15),
+            DemoOffer("Puncture repair", SERVICES, 20),
+            DemoOffer("A day's bike hire", TRAVEL, 40, stock=3),
+            DemoOffer("Bike lights, front and back", SHOPPING, 25),
+        ],
+    ),
+    DemoShop(
+        "parkside-greengrocer",
+        "Parkside Greengrocer",
+        "Parkside",
+        "BK4 4AA",
+        "21 Parkside Parade",
+        "Local fruit and vegetables.",
+        [
+            DemoOffer("Bag of apples", FOOD, 5),
+            DemoOffer("Seasonal veg box", FOOD, 30, stock=10),
+        ],
+    ),
+    DemoShop(
+        "hillcrest-picture-house",
+        "Hillcrest Picture House",
+        "Hillcrest",
+        "BK5 3AA",
+        "1 Hillcrest Road",
+        "The town's one-screen cinema.",
+        [
+            DemoOffer("Popcorn and a drink", FOOD, 12),
+            DemoOffer("Cinema ticket", LEISURE, 35, stock=20),
+            DemoOffer("Two tickets for a Sunday matinee", LEISURE, 60),
+        ],
+    ),
+]
+
+
+def demo_shops_load(*, scheme: Scheme) -> Retailer:
+    """Six verified shops with their offers; returns The Corner Bakery, the demo shop
+    login's. Offers are found by title, so a demo sale's stock is never put back."""
+    points = postcode_table()
+    shops = []
+    for shop in SHOPS:
+        latitude, longitude = points[shop.postcode]
+        retailer, _ = Retailer.objects.get_or_create(
+            scheme=scheme,
+            slug=shop.slug,
+            defaults={
+                "name": shop.name,
+                "status": Status.VERIFIED,
+                "description": shop.description,
+                "address": shop.address,
+                "postcode": shop.postcode,
+                "latitude": latitude,
+                "longitude": longitude,
+                "ward": shop.ward,
+            },
+        )
+        for offer in shop.offers:
+            Offer.objects.get_or_create(
+                retailer=retailer,
+                title=offer.title,
+                defaults={
+                    "scheme": scheme,
+                    "category": offer.category,
+                    "price": offer.price,
+                    "stock": offer.stock,
+                    "limit_per_person": offer.limit_per_person,
+                    "limit_period": offer.limit_period,
+                },
+            )
+        shops.append(retailer)
+    return shops[0]
 
 
 PALETTE = ["#0b5c3f", "#1d4ed8", "#b45309", "#7c3aed", "#be123c", "#0f766e", "#4d7c0f"]

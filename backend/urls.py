@@ -18,6 +18,8 @@ urlpatterns = [
     path("council/", include("marketplace.council_urls")),
     path("council/ledger/", include("coins.council_urls")),
     path("wallet/", include("coins.urls")),
+    path("rewards/", include("marketplace.reward_urls")),
+    path("shop/", include("marketplace.shop_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -1,5 +1,7 @@
 """The council's view of the ledger: any account, reversals with a reason, the audit trail."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -37,7 +39,13 @@ def ledger(request: AuthedHttpRequest) -> HttpResponse:
     return render(
         request,
         "coins/council_ledger.html",
-        {"page": page, "query": query, "audit": audit, "searched": bool(query)},
+        {
+            "page": page,
+            "q": query,
+            "query": urlencode({"q": query}) if query else "",
+            "audit": audit,
+            "searched": bool(query),
+        },
     )
 
 

@@ -26,6 +26,12 @@ def wallets_of(user: User) -> QuerySet[Account]:
     )
 
 
+def balance_of(user: User, scheme_id: int) -> int:
+    """Coins in the person's wallet in one scheme (0 without one); never creates it."""
+    wallet = wallets_of(user).filter(scheme_id=scheme_id).first()
+    return wallet.balance if wallet else 0
+
+
 def account_entries(account: Account, month: date | None = None) -> QuerySet[Entry]:
     entries = Entry.objects.filter(account=account).select_related("transfer__reverses")
     if month is not None:

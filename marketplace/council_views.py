@@ -10,8 +10,9 @@ from django.views.decorators.http import require_POST
 from accounts.http import AuthedHttpRequest
 from coins.models import Scheme
 from marketplace.forms import GroupDecisionForm, GroupRegisterForm
-from marketplace.models import CommunityGroup, Status
+from marketplace.models import CommunityGroup, Retailer, Status
 from marketplace.services import NotAllowed, group_decide, group_register
+from marketplace.services.shops import retailer_decide
 
 
 @login_required
@@ -64,3 +65,43 @@ def group_decision(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         return redirect("council:groups")
     messages.success(request, f"{group.name}: {group.get_status_display().lower()}.")
     return redirect("council:groups")
+
+
+# Shops: the same queue and decision as groups, for retailers.
+
+
+@login_required
+def shop_queue(request: AuthedHttpRequest) -> HttpResponse:
+    schemes = Scheme.objects.filter(admin_memberships__user=request.user)
+    if not schemes.exists():
+        raise PermissionDenied
+    pending = Retailer.objects.filter(scheme__in=schemes, status=Status.PENDING)
+    return render(
+        request,
+        "council/shops.html",
+        {"pending": pending.order_by("created"), "form": GroupDecisionForm()},
+    )
+
+
+@login_required
+@require_POST
+def shop_decision(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    retailer = get_object_or_404(Retailer, pk=pk)
+    form = GroupDecisionForm(request.POST)  # the same two choices and reason as a group's
+    if not form.is_valid():
+        messages.error(request, "Choose to verify or reject the shop.")
+        return redirect("council:shops")
+    try:
+        retailer_decide(
+            retailer=retailer,
+            by=request.user,
+            verify=form.cleaned_data["decision"] == "verify",
+            reason=form.cleaned_data["reason"],
+        )
+    except NotAllowed as refused:
+        if not request.user.has_perm("marketplace.verify_retailer", retailer):
+            raise PermissionDenied from refused
+        messages.error(request, f"{retailer.name}: {refused}")
+        return redirect("council:shops")
+    messages.success(request, f"{retailer.name}: {retailer.get_status_display().lower()}.")
+    return redirect("council:shops")

@@ -6,7 +6,9 @@ import warnings
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models.fields.files import FieldFile
 from PIL import Image, ImageOps
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -23,6 +25,21 @@ def photo_clean(upload: UploadedFile) -> "ContentFile[bytes]":
     image = ImageOps.exif_transpose(image)  # keep it the right way up, then drop EXIF
     name = (upload.name or "photo").rsplit(".", 1)[0][:60] + ".jpg"
     return ContentFile(_jpeg(image), name=name)
+
+
+def thumbnails_save(photo: "FieldFile") -> dict[str, str]:
+    """Save 320/640/1024 px copies beside a stored photo; returns width -> storage name.
+    Safe to run twice: it replaces what an earlier run saved."""
+    with photo.open("rb") as handle:
+        original = handle.read()
+    base = (photo.name or "photo").rsplit(".", 1)[0]
+    sizes = {}
+    for width in THUMBNAIL_WIDTHS:
+        name = f"{base}-{width}w.jpg"
+        if default_storage.exists(name):
+            default_storage.delete(name)
+        sizes[str(width)] = default_storage.save(name, ContentFile(thumbnail(original, width)))
+    return sizes
 
 
 def thumbnail(data: bytes, width: int) -> bytes:

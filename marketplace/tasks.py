@@ -18,3 +18,10 @@ def shift_message_email(message_id: int) -> None:
 def coins_expiry() -> dict[str, int]:
     """Daily (celery beat): warn, then expire coins of wallets quiet for too long."""
     return coins_expiry_run()
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+def offer_photo_thumbnails(offer_id: int) -> None:
+    from marketplace.services.shops import offer_photo_thumbnails_make
+
+    offer_photo_thumbnails_make(offer_id=offer_id)

@@ -5,20 +5,17 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 
 from accounts.models import User
 from coins.models import Account, Scheme
 from coins.services import account_for
 from marketplace.checkin import checkin_open
 from marketplace.geo import postcode_point
-from marketplace.images import THUMBNAIL_WIDTHS, thumbnail
+from marketplace.images import thumbnails_save
 from marketplace.models import (
     CalendarFeed,
     CommunityGroup,
@@ -30,7 +27,7 @@ from marketplace.models import (
     Signup,
     Status,
 )
-from marketplace.services.common import NotAllowed, SignupRefused
+from marketplace.services.common import NotAllowed, SignupRefused, decision_record, free_slug
 from notifications.services import notify
 
 # A DBS check is commonly treated as current for three years.
@@ -159,7 +156,11 @@ def _tell(signup: Signup, *, promoted: bool) -> None:
 def group_register(*, scheme: Scheme, by: User, **details: str) -> CommunityGroup:
     """A person registers a group: it waits for the council, and they organise it."""
     with transaction.atomic():
-        group = CommunityGroup(scheme=scheme, slug=_free_slug(scheme, details["name"]), **details)
+        group = CommunityGroup(
+            scheme=scheme,
+            slug=free_slug(CommunityGroup, scheme, details["name"], "group"),
+            **details,
+        )
         group.save()
         GroupOrganiser.objects.create(group=group, user=by)
         admins = User.objects.filter(scheme_admin_memberships__scheme=scheme)
@@ -177,15 +178,10 @@ def group_decide(*, group: CommunityGroup, by: User, verify: bool, reason: str =
     """A scheme admin verifies a group, or rejects it with a reason its organisers see."""
     if not by.has_perm("marketplace.verify_group", group):
         raise NotAllowed("Only the scheme's admins can verify its groups.")
-    reason = reason.strip()
-    if not verify and not reason:
-        raise NotAllowed("Give a reason, so that the group knows what to change.")
     with transaction.atomic():
-        group.status = Status.VERIFIED if verify else Status.REJECTED
-        group.status_reason = "" if verify else reason
-        group.decided_by = by
-        group.decided_at = timezone.now()
-        group.save(update_fields=["status", "status_reason", "decided_by", "decided_at"])
+        reason = decision_record(
+            organisation=group, by=by, verify=verify, reason=reason, who="the group"
+        )
         if verify:  # so that residents can give it coins
             account_for(scheme=group.scheme, kind=Account.Kind.GROUP, owner=group)
         organisers = User.objects.filter(organiser_memberships__group=group)
@@ -195,14 +191,6 @@ def group_decide(*, group: CommunityGroup, by: User, verify: bool, reason: str =
             title=f"{group.name} is verified" if verify else f"{group.name} was not verified",
             body="You can now publish opportunities." if verify else reason,
         )
-
-
-def _free_slug(scheme: Scheme, name: str) -> str:
-    base = slugify(name)[:40] or "group"
-    slug, n = base, 2
-    while CommunityGroup.objects.filter(scheme=scheme, slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
 
 
 @dataclass(frozen=True)
@@ -261,15 +249,7 @@ def photo_thumbnails_make(*, opportunity_id: int) -> dict[str, str]:
     opportunity = Opportunity.objects.filter(pk=opportunity_id).first()
     if opportunity is None or not opportunity.photo:
         return {}
-    with opportunity.photo.open("rb") as handle:
-        original = handle.read()
-    base = opportunity.photo.name.rsplit(".", 1)[0]
-    sizes = {}
-    for width in THUMBNAIL_WIDTHS:
-        name = f"{base}-{width}w.jpg"
-        if default_storage.exists(name):
-            default_storage.delete(name)
-        sizes[str(width)] = default_storage.save(name, ContentFile(thumbnail(original, width)))
+    sizes = thumbnails_save(opportunity.photo)
     Opportunity.objects.filter(pk=opportunity_id).update(photo_sizes=sizes)
     return sizes
 

@@ -1,6 +1,45 @@
+"""What the board's and the shops' services share: refusals, and how an organisation
+(a community group or a shop) is named and verified."""
+
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.text import slugify
+
+from accounts.models import User
+from coins.models import Scheme
+from marketplace.models import Organisation, Status
+
+
 class SignupRefused(Exception):
     """A sign-up the rules do not allow; the message is written for the volunteer."""
 
 
 class NotAllowed(Exception):
     """The person may not do this to this object; the message says why."""
+
+
+def free_slug(model: type[Model], scheme: Scheme, name: str, fallback: str) -> str:
+    """A slug for a new group or shop that no other of its kind in the scheme has."""
+    base = slugify(name)[:40] or fallback
+    slug, n = base, 2
+    while model._default_manager.filter(scheme=scheme, slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def decision_record(
+    *, organisation: Organisation, by: User, verify: bool, reason: str, who: str
+) -> str:
+    """Record a scheme admin's verification or rejection; a rejection needs a reason,
+    which `who` ("the group", "the shop") will see. Returns the cleaned reason."""
+    reason = reason.strip()
+    if not verify and not reason:
+        raise NotAllowed(f"Give a reason, so that {who} knows what to change.")
+    if len(reason) > 300:
+        raise NotAllowed("Keep the reason to 300 characters or fewer.")
+    organisation.status = Status.VERIFIED if verify else Status.REJECTED
+    organisation.status_reason = "" if verify else reason
+    organisation.decided_by = by
+    organisation.decided_at = timezone.now()
+    organisation.save(update_fields=["status", "status_reason", "decided_by", "decided_at"])
+    return reason

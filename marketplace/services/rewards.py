@@ -4,8 +4,8 @@ The confirm is one ledger transfer (resident -> shop) keyed on the code, under a
 lock on the code and the offer, so two tills confirming at once pay once, and stock
 and per-person limits hold however many people redeem together."""
 
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from hmac import compare_digest
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from coins.models import Account, Transfer
+from coins.selectors import balance_of
 from coins.services import (
     InsufficientFunds,
     Leg,
@@ -77,6 +78,18 @@ def _limit_reached(offer: Offer, user: User) -> str:
     return ""
 
 
+def offer_refusal(offer: Offer, user: User) -> str:
+    """Why this person cannot get a code for this offer now, or "" when they can: what
+    the offer page says up front and code creation refuses with."""
+    reason = offer_is_open(offer) or _limit_reached(offer, user)
+    if reason:
+        return reason
+    balance = balance_of(user, offer.scheme_id)
+    if balance < offer.price:
+        return f"Not enough coins: this costs {offer.price} and you have {balance}."
+    return ""
+
+
 def redemption_code_create(
     *, user: User, offer: Offer | None = None, retailer: Retailer | None = None, amount: int = 0
 ) -> Redemption:
@@ -84,7 +97,7 @@ def redemption_code_create(
     the resident cannot afford it or may not have it."""
     if offer is not None:
         retailer, amount = offer.retailer, offer.price
-        reason = offer_is_open(offer) or _limit_reached(offer, user)
+        reason = offer_refusal(offer, user)
         if reason:
             raise NotAllowed(reason)
     if retailer is None or retailer.status != Status.VERIFIED:
@@ -92,7 +105,7 @@ def redemption_code_create(
     if amount < 1:
         raise NotAllowed("Enter how many coins the shop asked for.")
     scheme = retailer.scheme
-    balance = wallet_for(scheme=scheme, user=user).balance
+    balance = balance_of(user, scheme.pk)
     if balance < amount:
         raise NotAllowed(f"Not enough coins: this costs {amount} and you have {balance}.")
     expires = timezone.now() + timedelta(minutes=scheme.code_minutes)
@@ -112,6 +125,18 @@ def redemption_code_create(
         except IntegrityError:
             continue
     raise NotAllowed("Something went wrong making your code. Please try again.")
+
+
+def redemption_cancel(*, redemption: Redemption, user: User) -> Redemption:
+    """The resident changed their mind: the code stops working at once."""
+    if redemption.user_id != user.pk:
+        raise NotAllowed("Only you can cancel your code.")
+    with transaction.atomic():
+        redemption = Redemption.objects.select_for_update().get(pk=redemption.pk)
+        if redemption.status == Redemption.State.ISSUED:
+            redemption.status = Redemption.State.CANCELLED
+            redemption.save(update_fields=["status"])
+    return redemption
 
 
 def redemption_find(
@@ -143,6 +168,8 @@ def redemption_find(
 
 
 def _check_usable(redemption: Redemption, retailer: Retailer) -> None:
+    if retailer.status != Status.VERIFIED:
+        raise RedemptionRefused("This shop is not taking coins at the moment.")
     if redemption.scheme_id != retailer.scheme_id:
         raise RedemptionRefused("That code is from another town's scheme.")
     if redemption.retailer_id != retailer.pk:
@@ -155,18 +182,20 @@ def _check_usable(redemption: Redemption, retailer: Retailer) -> None:
         raise RedemptionRefused("This code has expired. Ask the resident to make a new one.")
 
 
-@dataclass(frozen=True)
-class Receipt:
-    redemption: Redemption
-    balance_after: int  # the resident's coins after paying
-
-
-def redemption_confirm(*, redemption: Redemption, staff: User) -> Redemption:
+def redemption_confirm(*, redemption: Redemption, staff: User, proof: str) -> Redemption:
     """Take the coins: one transfer resident -> shop, keyed on the code. A second
-    confirm of the same code (another till, a double tap) is told it was used."""
+    confirm of the same code (another till, a double tap) is told it was used.
+
+    `proof` is what the till read from the resident's phone (the QR's token or the
+    typed code): a sale number alone never takes anyone's coins."""
     retailer = redemption.retailer
     if not staff.has_perm("marketplace.work_till", retailer):
         raise NotAllowed("Only the shop's staff can take coins at its till.")
+    if not (
+        compare_digest(proof.encode(), redemption.token.encode())
+        or compare_digest(normalise_code(proof).encode(), redemption.code.encode())
+    ):
+        raise RedemptionRefused("That code does not match this sale. Scan or type it again.")
     shop = account_for(scheme=retailer.scheme, kind=Account.Kind.RETAILER, owner=retailer)
     wallet = wallet_for(scheme=retailer.scheme, user=redemption.user)
     with transaction.atomic():
@@ -175,6 +204,7 @@ def redemption_confirm(*, redemption: Redemption, staff: User) -> Redemption:
             .select_related("offer", "retailer", "user")
             .get(pk=redemption.pk)
         )
+        retailer = redemption.retailer  # as it is now, not as the caller last saw it
         _check_usable(redemption, retailer)
         offer = redemption.offer
         if offer is not None:

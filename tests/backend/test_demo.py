@@ -9,6 +9,7 @@ from coins.models import Account, Scheme, SchemeAdmin, Transfer
 from marketplace.models import (
     CommunityGroup,
     GroupOrganiser,
+    Offer,
     Opportunity,
     Retailer,
     RetailerStaff,
@@ -26,6 +27,7 @@ MODELS: list[type[Model]] = [
     GroupOrganiser,
     Retailer,
     RetailerStaff,
+    Offer,
     Opportunity,
     Shift,
     Signup,
@@ -56,6 +58,28 @@ def test_loading_the_demo_town_twice_creates_nothing_twice(capsys: pytest.Captur
     printed = capsys.readouterr().out
     for login in LOGINS:
         assert login.email in printed
+
+
+def test_the_demo_town_has_six_shops_taking_coins_with_offers_to_buy(client: Client) -> None:
+    call_command("load_demo")
+    shops = Retailer.objects.filter(status="verified")
+    assert shops.count() == 6
+    bakery = shops.get(slug="corner-bakery")
+    assert bakery.name == "The Corner Bakery"
+    assert bakery.staff.filter(user__email=LOGINS[2].email).exists()
+    assert all(shop.postcode and shop.latitude and shop.ward for shop in shops)
+    # Each shop can be paid: its coin account exists before its first sale.
+    assert Account.objects.filter(kind="retailer").count() == 6
+    for shop in shops:
+        assert 2 <= shop.offers.count() <= 4, shop.name
+    offers = Offer.objects.all()
+    assert {o.category for o in offers} >= {"food", "shopping", "leisure", "services", "travel"}
+    assert all(5 <= o.price <= 60 for o in offers)
+    assert offers.filter(stock__isnull=False).exists()
+    assert offers.filter(limit_per_person=1, limit_period="week").count() == 1
+    # All of them open: the demo resident sees every one in the catalogue.
+    client.force_login(User.objects.get(email=LOGINS[0].email))
+    assert len(client.get("/api/v1/rewards/offers").json()) == offers.count()
 
 
 MENU = {"resident": None, "community": "My groups", "retailer": "My shop", "scheme": "Council"}

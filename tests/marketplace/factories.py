@@ -9,11 +9,13 @@ from marketplace.models import (
     GroupOrganiser,
     Offer,
     Opportunity,
+    Redemption,
     Retailer,
     RetailerStaff,
     Shift,
     Status,
 )
+from marketplace.services.rewards import redemption_confirm
 from tests.conftest import make_user
 
 
@@ -68,3 +70,8 @@ def make_offer(retailer: Retailer | None = None, **fields: object) -> Offer:
 
 def staff_of(retailer: Retailer) -> User:
     return RetailerStaff.objects.filter(retailer=retailer).first().user  # type: ignore[union-attr]
+
+
+def confirm_at_till(*, redemption: Redemption, staff: User) -> Redemption:
+    """The till confirms a code it has just scanned (so it holds the code's token)."""
+    return redemption_confirm(redemption=redemption, staff=staff, proof=redemption.token)

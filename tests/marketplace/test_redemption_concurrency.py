@@ -8,12 +8,11 @@ from marketplace.models import Offer, Redemption, RetailerStaff
 from marketplace.services.rewards import (
     RedemptionRefused,
     redemption_code_create,
-    redemption_confirm,
 )
 from tests.coins.factories import give_coins, make_scheme
 from tests.coins.test_concurrency import in_threads
 from tests.conftest import make_user
-from tests.marketplace.factories import make_offer, make_retailer, staff_of
+from tests.marketplace.factories import confirm_at_till, make_offer, make_retailer, staff_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,7 +27,7 @@ def test_one_code_confirmed_from_two_tills_at_once_is_paid_once() -> None:
     code = redemption_code_create(user=sam, offer=offer)
 
     def confirm(n: int) -> Redemption:
-        return redemption_confirm(redemption=code, staff=tills[n % 2])
+        return confirm_at_till(redemption=code, staff=tills[n % 2])
 
     results = in_threads(10, confirm)
     paid = [r for r in results if isinstance(r, Redemption)]
@@ -49,7 +48,7 @@ def test_stock_holds_when_twenty_people_redeem_the_last_five_at_once() -> None:
         codes.append(redemption_code_create(user=person, offer=offer))
     staff = staff_of(offer.retailer)
 
-    results = in_threads(20, lambda n: redemption_confirm(redemption=codes[n], staff=staff))
+    results = in_threads(20, lambda n: confirm_at_till(redemption=codes[n], staff=staff))
     paid = [r for r in results if isinstance(r, Redemption)]
     sold_out = [r for r in results if isinstance(r, RedemptionRefused) and "sold out" in str(r)]
     assert (len(paid), len(sold_out)) == (5, 15), results
@@ -64,7 +63,7 @@ def test_a_once_a_week_offer_is_had_once_however_many_codes_race() -> None:
     codes = [redemption_code_create(user=sam, offer=offer) for _ in range(6)]
     staff = staff_of(offer.retailer)
 
-    results = in_threads(6, lambda n: redemption_confirm(redemption=codes[n], staff=staff))
+    results = in_threads(6, lambda n: confirm_at_till(redemption=codes[n], staff=staff))
     paid = [r for r in results if isinstance(r, Redemption)]
     limited = [r for r in results if isinstance(r, RedemptionRefused) and "most allowed" in str(r)]
     assert (len(paid), len(limited)) == (1, 5), results

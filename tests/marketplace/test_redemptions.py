@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import User
 from coins.models import Account, Transfer
 from coins.services import account_for, wallet_for
-from marketplace.models import Redemption
+from marketplace.models import Redemption, Retailer
 from marketplace.services.common import NotAllowed
 from marketplace.services.rewards import (
     RedemptionRefused,
@@ -21,7 +21,7 @@ from marketplace.services.rewards import (
 from marketplace.till import ALPHABET, signed, unsigned
 from tests.coins.factories import give_coins, make_scheme
 from tests.conftest import make_user
-from tests.marketplace.factories import make_offer, make_retailer, staff_of
+from tests.marketplace.factories import confirm_at_till, make_offer, make_retailer, staff_of
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,7 @@ def test_a_code_is_single_use_short_and_says_nothing_about_the_person() -> None:
 
     staff = staff_of(offer.retailer)
     found = redemption_find(retailer=offer.retailer, staff=staff, code=code.code.lower())
-    paid = redemption_confirm(redemption=found, staff=staff)
+    paid = confirm_at_till(redemption=found, staff=staff)
     assert paid.status == Redemption.State.REDEEMED
     assert wallet_for(scheme=offer.scheme, user=sam).balance == 18
     shop = account_for(scheme=offer.scheme, kind=Account.Kind.RETAILER, owner=offer.retailer)
@@ -60,7 +60,7 @@ def test_a_code_is_single_use_short_and_says_nothing_about_the_person() -> None:
         redemption_find(retailer=offer.retailer, staff=staff, token=code.token)
     assert used.value.receipt == paid
     with pytest.raises(RedemptionRefused, match="already been used"):
-        redemption_confirm(redemption=code, staff=staff)
+        confirm_at_till(redemption=code, staff=staff)
     assert Transfer.objects.filter(kind="spend").count() == 1
 
 
@@ -73,7 +73,7 @@ def test_expired_forged_and_other_shop_or_scheme_codes_are_refused_and_move_noth
     with pytest.raises(RedemptionRefused, match="expired"):
         redemption_find(retailer=offer.retailer, staff=staff, code=expired.code)
     with pytest.raises(RedemptionRefused, match="expired"):
-        redemption_confirm(redemption=expired, staff=staff)
+        confirm_at_till(redemption=expired, staff=staff)
 
     assert unsigned(signed("made-up") + "x") is None  # a forged QR fails its signature
     with pytest.raises(RedemptionRefused, match="not valid"):
@@ -101,9 +101,9 @@ def test_a_resident_without_enough_coins_is_told_at_the_code_and_again_at_the_ti
     cheap = make_offer(offer.retailer, title="Bun", price=8)
     code = redemption_code_create(user=sam, offer=cheap)
     spend_elsewhere = redemption_code_create(user=sam, offer=cheap)
-    redemption_confirm(redemption=spend_elsewhere, staff=staff_of(cheap.retailer))
+    confirm_at_till(redemption=spend_elsewhere, staff=staff_of(cheap.retailer))
     with pytest.raises(RedemptionRefused, match="does not have enough coins"):
-        redemption_confirm(redemption=code, staff=staff_of(cheap.retailer))
+        confirm_at_till(redemption=code, staff=staff_of(cheap.retailer))
     assert Redemption.objects.get(pk=code.pk).status == Redemption.State.ISSUED
     assert wallet_for(scheme=cheap.scheme, user=sam).balance == 2
 
@@ -114,20 +114,18 @@ def test_stock_and_per_person_limits_are_told_up_front_and_held_at_confirm() -> 
     staff = staff_of(offer.retailer)
     first = redemption_code_create(user=sam, offer=offer)
     second = redemption_code_create(user=sam, offer=offer)  # made before the first was used
-    redemption_confirm(redemption=first, staff=staff)
+    confirm_at_till(redemption=first, staff=staff)
     offer.refresh_from_db()
     assert offer.stock == 0
     with pytest.raises(RedemptionRefused, match="sold out"):
-        redemption_confirm(redemption=second, staff=staff)
+        confirm_at_till(redemption=second, staff=staff)
     with pytest.raises(NotAllowed, match="sold out"):
         redemption_code_create(user=sam, offer=offer)
 
     unlimited_stock = make_offer(
         offer.retailer, title="Coffee", price=3, limit_per_person=1, limit_period="month"
     )
-    redemption_confirm(
-        redemption=redemption_code_create(user=sam, offer=unlimited_stock), staff=staff
-    )
+    confirm_at_till(redemption=redemption_code_create(user=sam, offer=unlimited_stock), staff=staff)
     with pytest.raises(NotAllowed, match="1 time this month, which is the most allowed"):
         redemption_code_create(user=sam, offer=unlimited_stock)
 
@@ -150,7 +148,7 @@ def test_a_refund_gives_the_coins_back_once_within_the_window() -> None:
     sam = resident_with(30)
     offer = make_offer(price=12, stock=5)
     staff = staff_of(offer.retailer)
-    paid = redemption_confirm(redemption=redemption_code_create(user=sam, offer=offer), staff=staff)
+    paid = confirm_at_till(redemption=redemption_code_create(user=sam, offer=offer), staff=staff)
     refunded = redemption_refund(redemption=paid, staff=staff, reason="Out of stock after all")
     again = redemption_refund(redemption=paid, staff=staff, reason="Tapped twice")
     assert refunded.status == again.status == Redemption.State.REFUNDED
@@ -159,7 +157,7 @@ def test_a_refund_gives_the_coins_back_once_within_the_window() -> None:
     assert offer.stock == 5
     assert Transfer.objects.filter(kind="reversal").count() == 1
 
-    old = redemption_confirm(redemption=redemption_code_create(user=sam, offer=offer), staff=staff)
+    old = confirm_at_till(redemption=redemption_code_create(user=sam, offer=offer), staff=staff)
     Redemption.objects.filter(pk=old.pk).update(redeemed_at=timezone.now() - timedelta(days=15))
     with pytest.raises(NotAllowed, match="refunded for 14 days"):
         redemption_refund(redemption=Redemption.objects.get(pk=old.pk), staff=staff, reason="x")
@@ -173,5 +171,28 @@ def test_only_the_shops_staff_can_take_or_refund_its_codes() -> None:
     with pytest.raises(NotAllowed, match="shop's staff"):
         redemption_find(retailer=offer.retailer, staff=stranger, code=code.code)
     with pytest.raises(NotAllowed, match="shop's staff"):
-        redemption_confirm(redemption=code, staff=stranger)
+        confirm_at_till(redemption=code, staff=stranger)
     assert not Transfer.objects.filter(kind="spend").exists()
+
+
+def test_a_suspended_shop_takes_no_coins_even_for_an_amount() -> None:
+    sam = resident_with(30)
+    retailer = make_retailer()
+    code = redemption_code_create(user=sam, retailer=retailer, amount=7)
+    Retailer.objects.filter(pk=retailer.pk).update(status="suspended")
+    with pytest.raises(RedemptionRefused, match="not taking coins"):
+        confirm_at_till(redemption=code, staff=staff_of(retailer))
+    assert wallet_for(scheme=retailer.scheme, user=sam).balance == 30
+
+
+def test_a_sale_number_without_the_residents_code_takes_no_coins() -> None:
+    sam = resident_with(30)
+    offer = make_offer(price=5)
+    code = redemption_code_create(user=sam, offer=offer)
+    staff = staff_of(offer.retailer)
+    for wrong in ("", "ABCDEFGH", "not-the-token"):
+        with pytest.raises(RedemptionRefused, match="does not match this sale"):
+            redemption_confirm(redemption=code, staff=staff, proof=wrong)
+    assert not Transfer.objects.filter(kind="spend").exists()
+    paid = redemption_confirm(redemption=code, staff=staff, proof=code.code.lower())
+    assert paid.status == Redemption.State.REDEEMED
