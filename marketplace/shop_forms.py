@@ -209,3 +209,12 @@ class RefundForm(forms.Form):
         max_length=200,
         help_text="The resident sees this with their coins.",
     )
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(
+        label="Name for this till system",
+        max_length=60,
+        help_text="So that you can tell keys apart, like “Front counter till”.",
+        error_messages={"required": "Give the key a name, like “Front counter till”."},
+    )

@@ -15,4 +15,6 @@ urlpatterns = [
     path("<int:pk>/till/<int:redemption_pk>/confirm/", views.till_confirm, name="till_confirm"),
     path("<int:pk>/receipts/<int:redemption_pk>/", views.receipt, name="receipt"),
     path("<int:pk>/receipts/<int:redemption_pk>/refund/", views.refund, name="refund"),
+    path("<int:pk>/keys/", views.api_keys, name="api_keys"),
+    path("<int:pk>/keys/<int:key_pk>/revoke/", views.api_key_revoke, name="api_key_revoke"),
 ]

@@ -18,7 +18,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.http import AuthedHttpRequest
 from accounts.models import User
-from marketplace.models import Offer, Redemption, Retailer
+from marketplace.models import Offer, Redemption, Retailer, RetailerApiKey
+from marketplace.services.api_keys import retailer_api_key_create, retailer_api_key_revoke
 from marketplace.services.common import NotAllowed
 from marketplace.services.rewards import (
     RedemptionRefused,
@@ -35,7 +36,13 @@ from marketplace.services.shops import (
     shop_sales,
     shop_takings,
 )
-from marketplace.shop_forms import OfferForm, RefundForm, RetailerRegisterForm, TillForm
+from marketplace.shop_forms import (
+    ApiKeyForm,
+    OfferForm,
+    RefundForm,
+    RetailerRegisterForm,
+    TillForm,
+)
 from marketplace.till import unsigned
 
 PER_PAGE = 20
@@ -260,3 +267,34 @@ def refund(request: AuthedHttpRequest, pk: int, redemption_pk: int) -> HttpRespo
     else:
         messages.success(request, f"Refunded {sale.price} coins to the resident.")
     return redirect("shop:receipt", pk=retailer.pk, redemption_pk=sale.pk)
+
+
+@login_required
+def api_keys(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """Keys for the shop's own till system (the POS API). A new key is shown on this
+    response only: it is stored as a hash and cannot be shown again."""
+    retailer = _shop(request, pk)
+    form = ApiKeyForm(request.POST if request.method == "POST" else None)
+    raw = ""
+    if request.method == "POST" and form.is_valid():
+        _, raw = retailer_api_key_create(
+            retailer=retailer, by=request.user, name=form.cleaned_data["name"]
+        )
+        form = ApiKeyForm()
+    keys = RetailerApiKey.objects.filter(retailer=retailer).order_by("-created")
+    context = {"retailer": retailer, "form": form, "keys": keys, "raw": raw}
+    response = render(request, "shop/api_keys.html", context)
+    response["Cache-Control"] = "no-store"  # the one time a key is shown
+    return response
+
+
+@login_required
+@require_POST
+def api_key_revoke(request: AuthedHttpRequest, pk: int, key_pk: int) -> HttpResponse:
+    retailer = _shop(request, pk)
+    key = get_object_or_404(RetailerApiKey, pk=key_pk, retailer=retailer)
+    retailer_api_key_revoke(key=key, by=request.user)
+    messages.success(
+        request, f"“{key.name}” no longer works. Any till using it must get a new key."
+    )
+    return redirect("shop:api_keys", pk=retailer.pk)

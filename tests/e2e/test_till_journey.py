@@ -1,6 +1,8 @@
 """The whole sale, as it happens: a resident's phone and a shop's phone side by side."""
 
-from playwright.sync_api import Browser, expect
+import re
+
+from playwright.sync_api import Browser, Page, expect
 
 from tests.coins.factories import give_coins, make_scheme
 from tests.conftest import make_user
@@ -48,3 +50,21 @@ def test_a_resident_pays_at_the_till_and_both_phones_show_the_receipt(
     resident.get_by_role("link", name="Wallet", exact=True).click()
     expect(resident.locator("[data-balance]")).to_have_text("18")
     expect(resident.get_by_role("row").nth(1)).to_contain_text("Loaf of bread at Corner Bakery")
+
+
+def test_a_shopkeeper_makes_a_key_for_their_till_system(
+    page: Page, live_asgi: str, checks: Checks
+) -> None:
+    offer = make_offer(title="Loaf of bread", price=12)
+    log_in(page, live_asgi, staff_of(offer.retailer))
+    page.goto(f"{live_asgi}/shop/{offer.retailer.pk}/")
+    page.get_by_role("link", name="Keys for your till system").click()
+    page.get_by_role("button", name="Make a key").click()
+    expect(page.get_by_role("alert")).to_contain_text("Give the key a name")
+    checks.page(page, "shop-keys-errors")
+    page.get_by_label("Name for this till system").fill("Front counter till")
+    page.get_by_role("button", name="Make a key").click()
+    expect(page.get_by_label("Key")).to_have_value(re.compile(r"^cc_pos_"))
+    checks.page(page, "shop-keys-new")
+    page.get_by_role("button", name="Turn off Front counter till").click()
+    expect(page.get_by_role("status")).to_contain_text("no longer works")

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -16,7 +17,7 @@ from accounts.models import User
 from coins.models import Account, Scheme, SchemeAdmin, Transfer
 from coins.services import account_for, wallet_for
 from marketplace.images import THUMBNAIL_WIDTHS
-from marketplace.models import Offer, Redemption, Retailer, RetailerStaff, Status
+from marketplace.models import Offer, Redemption, Retailer, RetailerApiKey, RetailerStaff, Status
 from marketplace.services.rewards import redemption_code_create
 from marketplace.till import signed
 from notifications.models import Notification
@@ -446,3 +447,27 @@ def test_the_sales_csv_lists_every_sale_with_formulas_defused(client: Client) ->
     assert by_sale[str(first.pk)][6] == "'=HYPERLINK(evil)"
     assert by_sale[str(second.pk)][2:5] == ["Tea", "2", "Refunded"]
     assert by_sale[str(second.pk)][5]  # when it was refunded
+
+
+def test_staff_make_a_till_key_shown_once_and_turn_it_off(client: Client) -> None:
+    offer = make_offer(price=5)
+    shop = at_the_till(client, offer)
+    assert "Give the key a name" in client.post(f"{shop}/keys/", {"name": ""}).content.decode()
+    assert not RetailerApiKey.objects.exists()
+
+    made = client.post(f"{shop}/keys/", {"name": "Front counter till"})
+    assert made["Cache-Control"] == "no-store"
+    raw = re.search(r'value="(cc_pos_[^"]+)"', made.content.decode())
+    assert raw is not None
+    key = RetailerApiKey.objects.get()
+    assert raw.group(1) not in client.get(f"{shop}/keys/").content.decode()  # never again
+    assert key.prefix in client.get(f"{shop}/keys/").content.decode()
+
+    page = client.post(f"{shop}/keys/{key.pk}/revoke/", follow=True).content.decode()
+    assert "“Front counter till” no longer works." in page
+    key.refresh_from_db()
+    assert key.revoked_at is not None
+
+    client.force_login(make_user("stranger@example.org"))
+    assert client.get(f"{shop}/keys/").status_code == 403
+    assert client.post(f"{shop}/keys/{key.pk}/revoke/").status_code == 403
