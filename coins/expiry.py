@@ -11,7 +11,7 @@ from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from coins.models import Account, Entry, ExpiryNotice, Scheme, Transfer
-from coins.services import Leg, account_for, transfer_post
+from coins.services import Leg, account_for, lock_accounts, transfer_post
 
 WARN_DAYS = (30, 7)  # most urgent last
 
@@ -84,8 +84,7 @@ def wallets_expire(*, scheme: Scheme, today: date) -> list[Transfer]:
 def _expire(scheme: Scheme, wallet_id: int) -> Transfer | None:
     expiry = account_for(scheme=scheme, kind=Account.Kind.EXPIRY)
     with transaction.atomic():
-        ids = sorted([wallet_id, expiry.pk])  # the fixed order transfer_post uses
-        locked = Account.objects.select_for_update(no_key=True).in_bulk(ids)
+        locked = lock_accounts([wallet_id, expiry.pk])
         wallet = locked[wallet_id]
         last = Entry.objects.filter(account=wallet).order_by("-id").first()
         if wallet.balance <= 0 or last is None:

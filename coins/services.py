@@ -84,8 +84,7 @@ def transfer_post(
         # A fixed order (by id) so that two transfers over the same accounts never
         # wait on each other in a circle. NO KEY UPDATE leaves the key-share locks that
         # inserting entries takes on their account free to be granted.
-        ids = sorted(leg.account.pk for leg in legs)
-        locked = Account.objects.select_for_update(no_key=True).in_bulk(ids)
+        locked = lock_accounts([leg.account.pk for leg in legs])
         existing = Transfer.objects.filter(key=key).first()
         if existing is not None:
             return _same_or_conflict(existing, fingerprint)
@@ -123,6 +122,14 @@ def transfer_post(
             Account.objects.filter(pk=leg.account.pk).update(balance=after[leg.account.pk])
             leg.account.balance = after[leg.account.pk]
     return transfer
+
+
+def lock_accounts(ids: list[int]) -> dict[int, Account]:
+    """Lock accounts in id order (ORDER BY in the locking query itself: PostgreSQL takes
+    row locks in the order it reads the rows), so that two transactions over the same
+    accounts always queue rather than wait on each other in a circle."""
+    rows = Account.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
+    return {account.pk: account for account in rows}
 
 
 def _check_legs(scheme: Scheme, legs: Sequence[Leg]) -> None:
@@ -222,8 +229,7 @@ def coins_mint(
     wallet = wallet_for(scheme=scheme, user=user)
     with transaction.atomic():
         # The caps count what this wallet already earned, so hold its lock while counting.
-        ids = sorted([issuance.pk, wallet.pk])
-        list(Account.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk"))
+        lock_accounts([issuance.pk, wallet.pk])
         coins, note = _within_caps(scheme, wallet, full, on, replacing)
         if coins == 0:
             return MintResult(None, 0, full, note)

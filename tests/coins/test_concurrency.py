@@ -81,3 +81,27 @@ def test_fifty_posts_with_one_key_make_one_transfer() -> None:
     assert len(set(results)) == 1 and isinstance(results[0], int), results[:3]
     assert Transfer.objects.filter(key="till:the-one-code").count() == 1
     assert Account.objects.get(pk=wallet_id).balance == 43
+
+
+def test_gifts_crossing_in_opposite_directions_never_deadlock() -> None:
+    scheme = make_scheme()
+    sam, kim = make_user("sam@example.org"), make_user("kim@example.org")
+    give_coins(scheme, sam, 500)
+    give_coins(scheme, kim, 500)
+    wallets = [wallet_for(scheme=scheme, user=u).pk for u in (sam, kim)]
+
+    def gift(n: int) -> Transfer:
+        # Even n: sam -> kim; odd n: kim -> sam. Both lock the same two rows.
+        source, target = (wallets[0], wallets[1]) if n % 2 == 0 else (wallets[1], wallets[0])
+        return transfer_post(
+            scheme=scheme,
+            kind=Transfer.Kind.DONATION,
+            key=f"gift:{n}",
+            legs=[Leg(Account.objects.get(pk=source), -1), Leg(Account.objects.get(pk=target), 1)],
+        )
+
+    results = in_threads(200, gift)
+    assert all(isinstance(r, Transfer) for r in results), [
+        r for r in results if not isinstance(r, Transfer)
+    ][:3]
+    assert sum(Account.objects.get(pk=pk).balance for pk in wallets) == 1000
