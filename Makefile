@@ -10,6 +10,7 @@ help:
 	@echo "make demo   install, migrate, load the demo town, serve http://127.0.0.1:8000"
 	@echo "make test   the whole test suite (embedded PostgreSQL unless DATABASE_URL is set)"
 	@echo "make lint   ruff, mypy and import-linter"
+	@echo "make bench  benchmarks on a scratch database; prints ratios, writes bench/results.json"
 
 # uv is bootstrapped with pip into .tools/ when the machine has none.
 $(CURDIR)/.tools/bin/uv:
@@ -28,6 +29,9 @@ migrate: .venv/.synced
 
 test: .venv/.synced
 	$(VENV_PY) -m pytest $(PYTEST_ARGS)
+
+bench: .venv/.synced
+	$(VENV_PY) -m bench
 
 test-browser: .venv/.synced
 	$(VENV_PY) -m pytest -m browser $(PYTEST_ARGS)

@@ -1,0 +1,26 @@
+"""`python -m bench`: every benchmark on one scratch database, then bench/results.json."""
+
+import time
+
+from bench import harness
+
+
+def main() -> None:
+    started = time.perf_counter()
+    harness.setup_django()
+    # Imported once Django is set up: they import models.
+    from bench import ledger, search
+
+    with harness.scratch_database():
+        machine = harness.machine()
+        harness.say(
+            f"{machine['cpu_count']} CPUs, Python {machine['python']}, "
+            f"PostgreSQL {machine['postgres']} ({machine['database']})"
+        )
+        results = {"machine": machine, "ledger": ledger.run(), "search": search.run()}
+    harness.write_results(results)
+    harness.say(f"bench finished in {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,112 @@
+"""What every benchmark shares: Django on a scratch database, a median timer, the results file.
+
+The scratch database is named after the configured one plus this process's id, so a
+run never touches the demo's data nor another run's (`make test` uses `test_<name>`)."""
+
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).parent / "results.json"
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    # Before django.setup(): connections read these settings on first use.
+    database.setdefault("TEST", {})["NAME"] = f"bench_{database['NAME']}_{os.getpid()}"
+    import django
+
+    django.setup()
+
+
+@contextmanager
+def scratch_database() -> Iterator[str]:
+    """Create and migrate the scratch database, and drop it however the run ends."""
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
+
+    started = time.perf_counter()
+    old_config = setup_databases(verbosity=0, interactive=False, serialized_aliases=[])
+    try:
+        name = str(connection.settings_dict["NAME"])
+        say(f"scratch database {name} migrated in {time.perf_counter() - started:.1f} s")
+        yield name
+    finally:
+        connection.close()
+        teardown_databases(old_config, verbosity=0)
+
+
+@dataclass(frozen=True)
+class Timing:
+    median_ms: float
+    repeats: int
+
+
+def compare(
+    work: Callable[[], object],
+    baseline: Callable[[], object],
+    *,
+    baseline_inside: Callable[[], AbstractContextManager[None]],
+    repeats: int,
+    budget_s: float,
+) -> tuple[Timing, Timing]:
+    """Median wall times of `work` and of `baseline` (run inside `baseline_inside()`),
+    timed turn about so that a machine growing busier or quieter weighs on both alike.
+    Stops at `repeats` pairs, or at three once `budget_s` is spent. Warm up first."""
+    done: list[float] = []
+    against: list[float] = []
+    deadline = time.perf_counter() + budget_s
+    while len(done) < repeats and (len(done) < 3 or time.perf_counter() < deadline):
+        done.append(timed_ms(work))
+        with baseline_inside():
+            against.append(timed_ms(baseline))
+    measured = Timing(statistics.median(done), len(done))
+    return measured, Timing(statistics.median(against), len(against))
+
+
+def timed_ms(work: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    work()
+    return (time.perf_counter() - start) * 1000
+
+
+def ratio(baseline: float, measured: float) -> float:
+    return baseline / measured if measured > 0 else float("inf")
+
+
+def machine() -> dict[str, Any]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        row = cursor.fetchone()
+    embedded = connection.settings_dict["ENGINE"] == "backend.embedded"
+    return {
+        "cpu_count": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "postgres": row[0] if row else "unknown",
+        "database": "embedded" if embedded else "DATABASE_URL server",
+    }
+
+
+def write_results(results: dict[str, Any]) -> None:
+    document = {"generated": datetime.now(UTC).isoformat(timespec="seconds"), **results}
+    RESULTS.write_text(json.dumps(document, indent=2) + "\n")
+    say(f"results written to {RESULTS}")
+
+
+def say(line: str) -> None:
+    print(line, file=sys.stdout, flush=True)
