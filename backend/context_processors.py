@@ -8,10 +8,13 @@ from notifications.models import Notification
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    """The person's roles and unread count for the menu, fetched only when a template asks."""
+    """The person's roles and unread count for the menu, and the newest notification the
+    page was rendered with (live.js asks the socket only for newer ones), each fetched
+    only when a template asks."""
     return {
         "roles": SimpleLazyObject(lambda: roles_for(request.user)),
         "unread_count": SimpleLazyObject(lambda: _unread(request)),
+        "last_notification_id": SimpleLazyObject(lambda: _last_notification(request)),
     }
 
 
@@ -19,3 +22,10 @@ def _unread(request: HttpRequest) -> int:
     if not request.user.is_authenticated:
         return 0
     return Notification.objects.filter(user=request.user, read_at__isnull=True).count()
+
+
+def _last_notification(request: HttpRequest) -> int:
+    if not request.user.is_authenticated:
+        return 0
+    newest = Notification.objects.filter(user=request.user).order_by("-pk")
+    return newest.values_list("pk", flat=True).first() or 0

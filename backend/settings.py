@@ -140,9 +140,13 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
+    # Pub/sub rather than channels_redis.core: a notification reaches the socket several
+    # times sooner (bench/channel_layers.py, docs/architecture.md), and group membership
+    # never expires under a page left open for days. Nothing is queued for a socket that
+    # is gone; the page's resume fetches what it missed from the database instead.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {"hosts": [REDIS_URL], "prefix": f"{CACHE_KEY_PREFIX}:asgi"},
         }
     }
@@ -162,6 +166,14 @@ CELERY_BEAT_SCHEDULE = {
     "coins-expiry": {
         "task": "marketplace.tasks.coins_expiry",
         "schedule": crontab(hour=3, minute=30),
+    },
+    "shift-reminders": {
+        "task": "marketplace.tasks.shift_reminders",
+        "schedule": crontab(minute="*/10"),
+    },
+    "opportunities-roll-on": {
+        "task": "marketplace.tasks.opportunities_roll_on",
+        "schedule": crontab(minute="*"),
     },
 }
 
@@ -202,6 +214,17 @@ else:
     # Embedded mode prints every email, verification links included, to the console.
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Citizen Coin <noreply@citizencoin.localhost>")
+
+# Notifications. Emails carry absolute links (unsubscribe, the page to open), so they
+# need the site's own address. Web push needs a VAPID key pair (`manage.py vapid_keys`
+# makes one) and a contact for the push services; without all three it is not offered.
+_SITE_DEFAULT = "http://127.0.0.1:8000"
+if PRODUCTION and ALLOWED_HOSTS:
+    _SITE_DEFAULT = "https://" + ALLOWED_HOSTS[0].lstrip(".")
+SITE_URL = env("SITE_URL", _SITE_DEFAULT).rstrip("/")
+VAPID_PUBLIC_KEY = env("VAPID_PUBLIC_KEY")
+VAPID_PRIVATE_KEY = env("VAPID_PRIVATE_KEY")
+VAPID_SUBJECT = env("VAPID_SUBJECT")  # mailto:someone@example.org or an https:// URL
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

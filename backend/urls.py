@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from accounts import views as account_views
 from backend import health, views
 from backend.api import api
+from notifications import pwa
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,6 +14,9 @@ urlpatterns = [
     path("accounts/details/", account_views.details, name="account_details"),
     path("accounts/", include("allauth.urls")),
     path("notifications/", include("notifications.urls")),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("offline/", pwa.offline, name="offline"),
     path("", include("marketplace.urls")),
     path("organise/", include("marketplace.organiser_urls")),
     path("council/", include("marketplace.council_urls")),

@@ -9,7 +9,7 @@ def main() -> None:
     started = time.perf_counter()
     harness.setup_django()
     # Imported once Django is set up: they import models.
-    from bench import ledger, search
+    from bench import channel_layers, ledger, search
 
     with harness.scratch_database():
         machine = harness.machine()
@@ -17,7 +17,12 @@ def main() -> None:
             f"{machine['cpu_count']} CPUs, Python {machine['python']}, "
             f"PostgreSQL {machine['postgres']} ({machine['database']})"
         )
-        results = {"machine": machine, "ledger": ledger.run(), "search": search.run()}
+        results = {
+            "machine": machine,
+            "ledger": ledger.run(),
+            "search": search.run(),
+            "channel_layers": channel_layers.run(),
+        }
     harness.write_results(results)
     harness.say(f"bench finished in {time.perf_counter() - started:.0f} s")
 

@@ -1,8 +1,6 @@
-"""The wallet page, as JSON: balances, the statement and its CSV, and giving coins.
-
-A gift goes through the page's own form (422, with the page's messages) and the same
-service; the ledger refusing it as things stand (not enough coins, a request id used
-for another gift) is a conflict (409)."""
+"""The wallet page, as JSON: balances, the statement and its CSV, and the groups one
+can give coins to. Giving them (POST /wallet/gifts) is in marketplace/api.py, which
+tells the recipient."""
 
 from datetime import date
 from typing import Any
@@ -16,8 +14,6 @@ from accounts.models import User
 from coins.forms import GiveForm, parse_month
 from coins.models import Account, Scheme
 from coins.schemas import (
-    GiftIn,
-    GiftOut,
     Problem,
     RecipientOut,
     SchemeOut,
@@ -26,17 +22,11 @@ from coins.schemas import (
     WalletOut,
 )
 from coins.selectors import StatementLine, statement, wallets_of
-from coins.services import LedgerError, coins_donate
 from coins.views import statement_csv
 
 router = Router(tags=["wallet"])
 PER_PAGE = 50
-INVALID = "Some of what was sent is not valid."
 BAD_MONTH = "Give the month as YYYY-MM, such as 2026-11."
-NO_COINS = "You have no coins to give yet. Volunteer to earn some!"
-EITHER = "Give to a group or to a resident's email address, not both."
-# The page's form calls the recipient `to`; the body calls it `to_account`.
-BODY_FIELDS = {"to": "to_account"}
 # A slug, so that nothing else (a NUL byte, say) ever reaches the database.
 SchemeSlug = QueryEx[
     str | None,
@@ -80,7 +70,7 @@ def wallet_statement(
         wanted = _month(month)
     except ValueError:
         return Status(422, Problem(detail=BAD_MONTH, errors={"month": [BAD_MONTH]}))
-    account = _wallet(request.user, scheme)
+    account = wallet_for_slug(request.user, scheme)
     lines = statement(account, wanted) if account else []
     shown = Paginator(lines, PER_PAGE).get_page(page)
     return Status(
@@ -110,7 +100,7 @@ def wallet_statement_csv(
         wanted = _month(month)
     except ValueError:
         return Status(422, Problem(detail=BAD_MONTH, errors={"month": [BAD_MONTH]}))
-    account = _wallet(request.user, scheme)
+    account = wallet_for_slug(request.user, scheme)
     return statement_csv(statement(account, wanted) if account else [], wanted)
 
 
@@ -120,7 +110,7 @@ def wallet_statement_csv(
     summary="The community groups I can give coins to",
 )
 def wallet_recipients(request: AuthedHttpRequest, scheme: SchemeSlug = None) -> list[RecipientOut]:
-    account = _wallet(request.user, scheme)
+    account = wallet_for_slug(request.user, scheme)
     if account is None:
         return []
     # The form's own choices, so that the list is exactly what a gift accepts.
@@ -129,38 +119,7 @@ def wallet_recipients(request: AuthedHttpRequest, scheme: SchemeSlug = None) -> 
     return [RecipientOut(account=int(v), name=name) for v, name in choices if v.isdigit()]
 
 
-@router.post(
-    "/wallet/gifts",
-    response={201: GiftOut, 409: Problem, 422: Problem},
-    summary="Give coins to a community group, or to another resident by email",
-)
-def wallet_give(request: AuthedHttpRequest, body: GiftIn, scheme: SchemeSlug = None) -> Status[Any]:
-    account = _wallet(request.user, scheme)
-    if account is None:
-        return Status(409, Problem(detail=NO_COINS))
-    if body.to_account is not None and body.email:
-        return Status(422, Problem(detail=INVALID, errors={"to_account": [EITHER]}))
-    form = GiveForm(_form_data(body), scheme=account.scheme, sender=request.user)
-    if not form.is_valid():
-        return Status(422, _problem(form))
-    to, amount = form.recipient(), form.cleaned_data["amount"]
-    try:
-        transfer = coins_donate(
-            scheme=account.scheme,
-            sender=request.user,
-            to=to,
-            amount=amount,
-            # The page's key: a gift retried from either gives once.
-            key=f"give:{request.user.pk}:{form.cleaned_data['request_id']}",
-            memo=form.memo(to),
-        )
-    except LedgerError as refused:
-        return Status(409, Problem(detail=str(refused)))
-    account.refresh_from_db(fields=["balance"])
-    return Status(201, GiftOut(transfer_id=transfer.pk, amount=amount, balance=account.balance))
-
-
-def _wallet(user: User, scheme: str | None) -> Account | None:
+def wallet_for_slug(user: User, scheme: str | None) -> Account | None:
     """The wallet asked for, or the person's first one, as on the wallet page."""
     wallets = wallets_of(user)
     if scheme:
@@ -190,17 +149,3 @@ def _line(line: StatementLine) -> StatementLineOut:
         transfer_id=line.transfer.pk,
         kind=line.transfer.kind,
     )
-
-
-def _form_data(body: GiftIn) -> dict[str, Any]:
-    """As the page posts it: `to` is a group's account id, or "person" with an email."""
-    to = body.to_account if body.to_account is not None else "person" if body.email else None
-    return {"to": to, "email": body.email, "amount": body.amount, "request_id": body.request_id}
-
-
-def _problem(form: GiveForm) -> Problem:
-    errors = {
-        BODY_FIELDS.get(field, field): [str(m) for m in messages]
-        for field, messages in form.errors.items()
-    }
-    return Problem(detail=INVALID, errors=errors)

@@ -6,5 +6,4 @@ app_name = "coins"
 urlpatterns = [
     path("", views.wallet, name="wallet"),
     path("statement.csv", views.wallet_csv, name="wallet_csv"),
-    path("give/", views.give, name="give"),
 ]

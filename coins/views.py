@@ -1,25 +1,24 @@
-"""A resident's wallet: balance, statement, CSV, and giving coins away."""
+"""A resident's wallet: balance, statement and CSV. Giving coins away is in marketplace
+(marketplace/wallet_views.py), which tells the recipient."""
 
 import csv
 import re
 from collections.abc import Iterable
 from datetime import date
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 
 from accounts.http import AuthedHttpRequest
-from coins.forms import GiveForm, parse_month
+from coins.forms import parse_month
 from coins.models import Account
 from coins.selectors import StatementLine, months_with_activity, statement, wallets_of
-from coins.services import LedgerError, coins_donate
 
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,50}$")
 
 
-def _wallet(request: AuthedHttpRequest) -> Account | None:
+def requested_wallet(request: AuthedHttpRequest) -> Account | None:
     """The wallet asked for (?scheme=slug), or the person's first one."""
     wallets = wallets_of(request.user)
     wanted = request.GET.get("scheme", "")
@@ -31,7 +30,7 @@ def _wallet(request: AuthedHttpRequest) -> Account | None:
 
 @login_required
 def wallet(request: AuthedHttpRequest) -> HttpResponse:
-    account = _wallet(request)
+    account = requested_wallet(request)
     month = parse_month(request.GET.get("month", ""))
     context = {
         "account": account,
@@ -45,7 +44,7 @@ def wallet(request: AuthedHttpRequest) -> HttpResponse:
 
 @login_required
 def wallet_csv(request: AuthedHttpRequest) -> HttpResponse:
-    account = _wallet(request)
+    account = requested_wallet(request)
     if account is None:
         raise Http404("You have no wallet yet.")
     month = parse_month(request.GET.get("month", ""))
@@ -74,36 +73,3 @@ def statement_csv(lines: Iterable[StatementLine], month: date | None) -> HttpRes
 def _safe(text: str) -> str:
     """A spreadsheet runs a cell that starts with = + - @ (or a tab or return) as a formula."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-@login_required
-def give(request: AuthedHttpRequest) -> HttpResponse:
-    account = _wallet(request)
-    if account is None:
-        messages.info(request, "You have no coins to give yet. Volunteer to earn some!")
-        return redirect("coins:wallet")
-    form = GiveForm(
-        request.POST if request.method == "POST" else None,
-        scheme=account.scheme,
-        sender=request.user,
-    )
-    if request.method == "POST" and form.is_valid():
-        to = form.recipient()
-        memo = (
-            "Gift to another resident" if to.kind == Account.Kind.WALLET else f"Gift to {to.owner}"
-        )
-        try:
-            coins_donate(
-                scheme=account.scheme,
-                sender=request.user,
-                to=to,
-                amount=form.cleaned_data["amount"],
-                key=f"give:{request.user.pk}:{form.cleaned_data['request_id']}",
-                memo=memo,
-            )
-        except LedgerError as refused:
-            form.add_error("amount", str(refused))
-        else:
-            messages.success(request, f"Thank you! {memo}: {form.cleaned_data['amount']} coins.")
-            return redirect("coins:wallet")
-    return render(request, "coins/give.html", {"form": form, "account": account})

@@ -9,6 +9,10 @@ from ninja import P, QueryEx, Router, Status
 
 from accounts.http import AuthedHttpRequest
 from accounts.models import User
+from coins.api import SchemeSlug, wallet_for_slug
+from coins.forms import GiveForm
+from coins.schemas import GiftIn, GiftOut
+from coins.services import LedgerError
 from marketplace.forms import BoardSearchForm
 from marketplace.models import Hours, Shift, Signup
 from marketplace.schemas import (
@@ -26,10 +30,20 @@ from marketplace.selectors import (
     shift_list_for,
     shifts_with_places,
 )
-from marketplace.services import NotAllowed, SignupRefused, signup_cancel, signup_create
+from marketplace.services import (
+    NotAllowed,
+    SignupRefused,
+    opportunities_roll,
+    signup_cancel,
+    signup_create,
+)
+from marketplace.services.wallets import gift_give
 
 router = Router(tags=["opportunity board"])
 PER_PAGE = 20
+INVALID = "Some of what was sent is not valid."
+NO_COINS = "You have no coins to give yet. Volunteer to earn some!"
+EITHER = "Give to a group or to a resident's email address, not both."
 When = Literal["active", "upcoming", "past"]
 WHEN_HELP = (
     "active (the default): every sign-up with a place or on the waiting list, soonest "
@@ -49,6 +63,7 @@ def opportunity_list(request: HttpRequest) -> Status[Any]:
     if not form.is_valid():
         errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
         return Status(422, Problem(detail="Some filters are not valid.", errors=errors))
+    opportunities_roll()  # a no-op unless a shift began since the last roll
     page = Paginator(opportunity_search(form.board_query()), PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -102,6 +117,56 @@ def my_signup_cancel(request: AuthedHttpRequest, pk: int) -> Status[Any]:
         return Status(409, Problem(detail=str(refused)))
 
 
+@router.post(
+    "/wallet/gifts",
+    response={201: GiftOut, 409: Problem, 422: Problem},
+    tags=["wallet"],
+    summary="Give coins to a community group, or to another resident by email",
+)
+def wallet_give(request: AuthedHttpRequest, body: GiftIn, scheme: SchemeSlug = None) -> Status[Any]:
+    """The give page's form (422, with its messages) and service; the ledger refusing
+    the gift as things stand (not enough coins, a request id used for another gift)
+    is a conflict (409). Lives here, not in coins/, because the recipient is told."""
+    account = wallet_for_slug(request.user, scheme)
+    if account is None:
+        return Status(409, Problem(detail=NO_COINS))
+    if body.to_account is not None and body.email:
+        return Status(422, Problem(detail=INVALID, errors={"to_account": [EITHER]}))
+    form = GiveForm(_gift_form_data(body), scheme=account.scheme, sender=request.user)
+    if not form.is_valid():
+        return Status(422, _gift_problem(form))
+    to, amount = form.recipient(), form.cleaned_data["amount"]
+    try:
+        transfer = gift_give(
+            scheme=account.scheme,
+            sender=request.user,
+            to=to,
+            amount=amount,
+            # The page's key: a gift retried from either gives once.
+            key=f"give:{request.user.pk}:{form.cleaned_data['request_id']}",
+            memo=form.memo(to),
+        )
+    except LedgerError as refused:
+        return Status(409, Problem(detail=str(refused)))
+    account.refresh_from_db(fields=["balance"])
+    return Status(201, GiftOut(transfer_id=transfer.pk, amount=amount, balance=account.balance))
+
+
+def _gift_form_data(body: GiftIn) -> dict[str, Any]:
+    """As the page posts it: `to` is a group's account id, or "person" with an email."""
+    to = body.to_account if body.to_account is not None else "person" if body.email else None
+    return {"to": to, "email": body.email, "amount": body.amount, "request_id": body.request_id}
+
+
+def _gift_problem(form: GiveForm) -> Problem:
+    # The page's form calls the recipient `to`; the body calls it `to_account`.
+    errors = {
+        {"to": "to_account"}.get(field, field): [str(m) for m in messages]
+        for field, messages in form.errors.items()
+    }
+    return Problem(detail=INVALID, errors=errors)
+
+
 def _summary(opportunity: Any) -> OpportunitySummary:
     return OpportunitySummary(
         id=opportunity.pk,
@@ -123,7 +188,9 @@ def _shift(shift: Any) -> ShiftOut:
         start=shift.start,
         end=shift.end,
         capacity=shift.capacity,
-        places_left=max(shift.places_left, 0),
+        places_left=0 if shift.is_cancelled else max(shift.places_left, 0),
+        cancelled=shift.is_cancelled,
+        cancel_reason=shift.cancel_reason,
     )
 
 

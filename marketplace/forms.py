@@ -9,10 +9,11 @@ from accounts.forms import normalise_postcode
 from coins.models import Scheme
 from marketplace.geo import postcode_point
 from marketplace.images import photo_clean
-from marketplace.models import CommunityGroup, DbsRecord, Opportunity
+from marketplace.models import CommunityGroup, DbsRecord, Opportunity, Shift
 from marketplace.models.board import Cause, Skill
 from marketplace.selectors import BoardQuery
 from marketplace.services import ShiftPlan
+from marketplace.services.shifts import MOST_PLACES, places_refusal
 
 DISTANCES = [
     ("1", "1 mile"),
@@ -23,8 +24,18 @@ DISTANCES = [
 ]
 
 
+CHECKS = ["has_places", "step_free", "no_dbs", "under_18"]
+
+
 class BoardSearchForm(forms.Form):
     """The board's filters; every field optional, so an empty form lists everything."""
+
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        if data is not None and not data.get("miles"):
+            # The distance the search uses when none is given is what the page shows.
+            data = data.copy()
+            data["miles"] = "5"
+        super().__init__(data, *args, **kwargs)
 
     q = forms.CharField(label="Search", required=False, max_length=100)
     cause = forms.ChoiceField(
@@ -112,6 +123,30 @@ class BoardSearchForm(forms.Form):
             problems = ["it needs both a latitude and a longitude"]
         return problems
 
+    def saved_data(self) -> dict[str, str]:
+        """The filters as sent, without the blanks: what a saved search keeps."""
+        return {
+            name: str(self.data[name])
+            for name in self.fields
+            if name in self.data and str(self.data[name]).strip()
+        }
+
+    def summary(self) -> str:
+        """The filters in words, as "My saved searches" lists them."""
+        data = self.cleaned_data
+        parts = [f"“{data['q'].strip()}”"] if (data.get("q") or "").strip() else []
+        parts += [str(Cause(data["cause"]).label)] if data.get("cause") else []
+        parts += [str(Skill(data["skill"]).label)] if data.get("skill") else []
+        if data.get("point") is not None:
+            place = (data.get("postcode") or "").strip().upper() or "where you were"
+            parts.append(f"within {data.get('miles') or 5} miles of {place}")
+        if data.get("date_from"):
+            parts.append(f"from {data['date_from']:%-d %b %Y}")
+        if data.get("date_to"):
+            parts.append(f"until {data['date_to']:%-d %b %Y}")
+        parts += [str(self.fields[name].label) for name in CHECKS if data.get(name)]
+        return " · ".join(parts) or "All opportunities"
+
     def board_query(self) -> BoardQuery:
         data = self.cleaned_data
         return BoardQuery(
@@ -128,6 +163,13 @@ class BoardSearchForm(forms.Form):
             has_places=bool(data.get("has_places")),
             sort=data.get("sort") or "soonest",
         )
+
+
+def board_query_from(data: dict[str, str]) -> BoardQuery | None:
+    """A saved search's filters as the board reads them; None if they no longer make
+    sense (a postcode dropped from our table, say)."""
+    form = BoardSearchForm(data)
+    return form.board_query() if form.is_valid() else None
 
 
 class GroupRegisterForm(forms.ModelForm):
@@ -324,4 +366,76 @@ class ShiftMessageForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Enter your message."},
+    )
+
+
+class ShiftChangeForm(forms.Form):
+    """A shift's new time and places. `taken` is how many people have a place, which
+    the places may not go below."""
+
+    day = forms.DateField(
+        label="Date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    start_time = forms.TimeField(
+        label="Starts", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    end_time = forms.TimeField(
+        label="Ends", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    capacity = forms.IntegerField(label="Places", min_value=1, max_value=MOST_PLACES)
+
+    def __init__(self, *args: Any, taken: int = 0, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.taken = taken
+        required = {
+            "day": "Enter the date of the shift.",
+            "start_time": "Enter the time the shift starts.",
+            "end_time": "Enter the time the shift ends.",
+            "capacity": "Enter how many places there are.",
+        }
+        for name, message in required.items():
+            self.fields[name].error_messages["required"] = message
+
+    @staticmethod
+    def initial_for(shift: Shift) -> dict[str, Any]:
+        start, end = timezone.localtime(shift.start), timezone.localtime(shift.end)
+        return {
+            "day": start.date(),
+            "start_time": start.time(),
+            "end_time": end.time(),
+            "capacity": shift.capacity,
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        day, start, end = data.get("day"), data.get("start_time"), data.get("end_time")
+        if start and end and end <= start:
+            self.add_error("end_time", "The shift must end after it starts.")
+        elif day and start and self.start() <= timezone.now():
+            self.add_error("start_time", "The shift must start in the future.")
+        capacity = data.get("capacity")
+        if capacity is not None:
+            refusal = places_refusal(capacity=capacity, taken=self.taken)
+            if refusal:
+                self.add_error("capacity", refusal)
+        return data
+
+    def start(self) -> datetime:
+        data = self.cleaned_data
+        zone = timezone.get_current_timezone()
+        return datetime.combine(data["day"], data["start_time"], tzinfo=zone)
+
+    def end(self) -> datetime:
+        data = self.cleaned_data
+        zone = timezone.get_current_timezone()
+        return datetime.combine(data["day"], data["end_time"], tzinfo=zone)
+
+
+class ShiftCancelForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is it cancelled?",
+        help_text="Everyone with a place or waiting gets this message.",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Give a reason, so that volunteers know why."},
     )

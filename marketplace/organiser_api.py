@@ -22,6 +22,8 @@ from marketplace.forms import (
     GroupDecisionForm,
     GroupRegisterForm,
     OpportunityForm,
+    ShiftCancelForm,
+    ShiftChangeForm,
     ShiftMessageForm,
     ShiftPlanForm,
 )
@@ -43,6 +45,8 @@ from marketplace.schemas import (
     OrganiserOpportunityOut,
     OrganiserShiftOut,
     Problem,
+    ShiftCancelIn,
+    ShiftChangeIn,
     ShiftMessageIn,
     ShiftMessageOut,
     ShiftSignupsOut,
@@ -60,6 +64,7 @@ from marketplace.services import (
     shift_message_send,
     signup_mark_attendance,
 )
+from marketplace.services.shifts import shift_cancel, shift_update
 
 router = Router(tags=["organisers"])
 
@@ -154,7 +159,49 @@ def opportunity_edit(request: AuthedHttpRequest, pk: int, body: OpportunityIn) -
     summary="Who is coming to a shift, who is waiting, and their hours",
 )
 def shift_signups(request: AuthedHttpRequest, pk: int) -> ShiftSignupsOut:
+    return _shift_signups(_managed_shift(request, pk))
+
+
+@router.patch(
+    "/organise/shifts/{pk}",
+    response={200: ShiftSignupsOut, **REFUSALS},
+    summary="Move a shift or change its places; everyone on it is told of a new time, "
+    "and new places go to the people waiting longest",
+)
+def shift_change(request: AuthedHttpRequest, pk: int, body: ShiftChangeIn) -> Status[Any]:
     shift = _managed_shift(request, pk)
+    data = {**ShiftChangeForm.initial_for(shift), **body.model_dump(exclude_unset=True)}
+    taken = shift.signups.filter(status=Signup.State.CONFIRMED).count()
+    form = ShiftChangeForm(data, taken=taken)
+    if not form.is_valid():
+        return Status(422, _problem(form))
+    with _refusals():
+        shift = shift_update(
+            shift=shift,
+            by=request.user,
+            start=form.start(),
+            end=form.end(),
+            capacity=form.cleaned_data["capacity"],
+        )
+    return Status(200, _shift_signups(shift))
+
+
+@router.post(
+    "/organise/shifts/{pk}/cancel",
+    response={200: ShiftSignupsOut, **REFUSALS},
+    summary="Cancel a shift, with a reason told to everyone with a place or waiting",
+)
+def shift_cancel_endpoint(request: AuthedHttpRequest, pk: int, body: ShiftCancelIn) -> Status[Any]:
+    shift = _managed_shift(request, pk)
+    form = ShiftCancelForm(body.model_dump())
+    if not form.is_valid():
+        return Status(422, _problem(form))
+    with _refusals():
+        shift = shift_cancel(shift=shift, by=request.user, reason=form.cleaned_data["reason"])
+    return Status(200, _shift_signups(shift))
+
+
+def _shift_signups(shift: Shift) -> ShiftSignupsOut:
     signups = shift.signups.exclude(status=Signup.State.CANCELLED).select_related("user", "hours")
     return ShiftSignupsOut(
         id=shift.pk,
@@ -168,6 +215,8 @@ def shift_signups(request: AuthedHttpRequest, pk: int) -> ShiftSignupsOut:
         default_minutes=shift.length_minutes,
         confirmed=[_volunteer(s) for s in signups if s.status == Signup.State.CONFIRMED],
         waiting=[_volunteer(s) for s in signups if s.status == Signup.State.WAITLISTED],
+        cancelled_at=shift.cancelled_at,
+        cancel_reason=shift.cancel_reason,
     )
 
 
@@ -366,6 +415,7 @@ def _opportunity(opportunity: Opportunity) -> OrganiserOpportunityOut:
                 capacity=s.capacity,
                 taken=s.taken,  # type: ignore[attr-defined]
                 places_left=max(s.places_left, 0),  # type: ignore[attr-defined]
+                cancelled=s.is_cancelled,
             )
             for s in opportunity.shifts.all()
         ],

@@ -14,5 +14,7 @@ urlpatterns = [
     path("shifts/<int:pk>/attendance/", views.shift_attendance, name="attendance"),
     path("shifts/<int:pk>/hours/", views.shift_hours_confirm, name="hours"),
     path("shifts/<int:pk>/message/", views.shift_message, name="message"),
+    path("shifts/<int:pk>/change/", views.shift_change, name="shift_change"),
+    path("shifts/<int:pk>/cancel/", views.shift_cancel_view, name="shift_cancel"),
     path("hours/<int:pk>/decision/", views.hours_decision, name="hours_decision"),
 ]

@@ -14,7 +14,14 @@ from django.views.decorators.http import require_POST
 
 from accounts.http import AuthedHttpRequest
 from marketplace.checkin import checkin_open, checkin_token, qr_svg
-from marketplace.forms import DbsRecordForm, OpportunityForm, ShiftMessageForm, ShiftPlanForm
+from marketplace.forms import (
+    DbsRecordForm,
+    OpportunityForm,
+    ShiftCancelForm,
+    ShiftChangeForm,
+    ShiftMessageForm,
+    ShiftPlanForm,
+)
 from marketplace.models import CommunityGroup, Hours, Opportunity, Shift, Signup
 from marketplace.selectors import shift_list_for
 from marketplace.services import (
@@ -27,6 +34,7 @@ from marketplace.services import (
     shift_message_send,
     signup_mark_attendance,
 )
+from marketplace.services.shifts import shift_cancel, shift_update
 
 
 class OptionalShiftPlanForm(ShiftPlanForm):
@@ -49,7 +57,9 @@ def _managed_shift(request: AuthedHttpRequest, pk: int) -> Shift:
 
 @login_required
 def dashboard(request: AuthedHttpRequest) -> HttpResponse:
-    upcoming = Count("shifts", filter=Q(shifts__start__gt=timezone.now()))
+    upcoming = Count(
+        "shifts", filter=Q(shifts__start__gt=timezone.now(), shifts__cancelled_at__isnull=True)
+    )
     opportunities = (
         Opportunity.objects.filter(group__organisers__user=request.user)
         .select_related("group")
@@ -85,6 +95,7 @@ def shift_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             ],
             "waiting": [s for s in signups if s.status == Signup.State.WAITLISTED],
             "ended": shift.end <= timezone.now(),
+            "started": shift.start <= timezone.now(),
             "default_minutes": int(shift.length.total_seconds() // 60),
         },
     )
@@ -255,3 +266,49 @@ def shift_message(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "Message sent to everyone on this shift.")
         return redirect("organise:shift", pk=shift.pk)
     return render(request, "organise/message.html", {"form": form, "shift": shift})
+
+
+@login_required
+def shift_change(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    shift = _managed_shift(request, pk)
+    taken = shift.signups.filter(status=Signup.State.CONFIRMED).count()
+    form = ShiftChangeForm(
+        request.POST if request.method == "POST" else None,
+        initial=ShiftChangeForm.initial_for(shift),
+        taken=taken,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            shift_update(
+                shift=shift,
+                by=request.user,
+                start=form.start(),
+                end=form.end(),
+                capacity=form.cleaned_data["capacity"],
+            )
+        except NotAllowed as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, "Shift changed. Everyone on it has been told.")
+            return redirect("organise:shift", pk=shift.pk)
+    context = {"form": form, "shift": shift, "taken": taken}
+    return render(request, "organise/shift_change.html", context)
+
+
+@login_required
+def shift_cancel_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """The page is the confirm step: nothing is cancelled until its button is pressed."""
+    shift = _managed_shift(request, pk)
+    form = ShiftCancelForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            shift_cancel(shift=shift, by=request.user, reason=form.cleaned_data["reason"])
+        except NotAllowed as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, "Shift cancelled. Everyone on it has been told why.")
+            return redirect("organise:shift", pk=shift.pk)
+    live = shift.signups.filter(status__in=Signup.ACTIVE).count()
+    return render(
+        request, "organise/shift_cancel.html", {"form": form, "shift": shift, "live": live}
+    )

@@ -11,6 +11,8 @@ class ShiftOut(Schema):
     end: datetime
     capacity: int
     places_left: int
+    cancelled: bool = Field(False, description="Cancelled by the group: no sign-ups.")
+    cancel_reason: str = ""
 
 
 class OpportunitySummary(Schema):
@@ -115,6 +117,7 @@ class OrganiserShiftOut(Schema):
     capacity: int
     taken: int
     places_left: int
+    cancelled: bool = False
 
 
 class OrganiserOpportunityOut(Schema):
@@ -188,6 +191,22 @@ class ShiftSignupsOut(Schema):
     default_minutes: int
     confirmed: list[VolunteerOut]
     waiting: list[VolunteerOut]
+    cancelled_at: datetime | None = None
+    cancel_reason: str = ""
+
+
+class ShiftChangeIn(Schema):
+    """A shift's new time (in the scheme's local time) and places; fields left out
+    keep their current value."""
+
+    day: date | None = None
+    start_time: time | None = None
+    end_time: time | None = None
+    capacity: int | None = None
+
+
+class ShiftCancelIn(Schema):
+    reason: str = Field("", description="Told to everyone with a place or waiting.")
 
 
 class AttendanceIn(Schema):

@@ -1,7 +1,7 @@
 """Reads for the opportunity board that are more than one filter."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
@@ -52,18 +52,21 @@ def public_opportunities() -> QuerySet[Opportunity]:
 
 
 def opportunity_search(query: BoardQuery) -> QuerySet[Any]:
-    """Public opportunities with an upcoming shift that fits, soonest or nearest first."""
-    shifts = shifts_with_places().filter(opportunity=OuterRef("pk"), start__gt=timezone.now())
-    if query.date_from:
-        shifts = shifts.filter(start__date__gte=query.date_from)
+    """Public opportunities with an upcoming shift that fits, soonest or nearest first.
+
+    Without date or places filters, the next shift is the stored `upcoming_start`
+    (indexed); with them, the first fitting shift is looked up for each candidate."""
+    now = timezone.now()
+    found: QuerySet[Any] = public_opportunities().filter(upcoming_start__gt=now)
     if query.date_to:
-        shifts = shifts.filter(start__date__lte=query.date_to)
-    if query.has_places:
-        shifts = shifts.filter(places_left__gt=0)
-    found: QuerySet[Any] = public_opportunities().annotate(
-        next_start=Subquery(shifts.order_by("start").values("start")[:1])
-    )
-    found = found.filter(next_start__isnull=False).select_related("group")
+        # No shift can fall in the dates if the next one comes after them: an indexed cut.
+        found = found.filter(upcoming_start__lt=_day_start(query.date_to + timedelta(days=1)))
+    if query.date_from or query.date_to or query.has_places:
+        found = found.annotate(next_start=Subquery(_fitting_shifts(query).values("start")[:1]))
+        found = found.filter(next_start__isnull=False)
+    else:
+        found = found.annotate(next_start=F("upcoming_start"))
+    found = found.select_related("group")
     found = _filter_text(found, query.text)
     found = _filter_needs(found, query)
     if query.point is not None:
@@ -71,6 +74,24 @@ def opportunity_search(query: BoardQuery) -> QuerySet[Any]:
     if query.sort == "nearest" and query.point is not None:
         return found.order_by("distance", "next_start", "pk")
     return found.order_by("next_start", "pk")
+
+
+def _fitting_shifts(query: BoardQuery) -> QuerySet[Any]:
+    shifts = shifts_with_places().filter(
+        opportunity=OuterRef("pk"), start__gt=timezone.now(), cancelled_at__isnull=True
+    )
+    if query.date_from:  # compared as instants, so that the start index can be used
+        shifts = shifts.filter(start__gte=_day_start(query.date_from))
+    if query.date_to:
+        shifts = shifts.filter(start__lt=_day_start(query.date_to + timedelta(days=1)))
+    if query.has_places:
+        shifts = shifts.filter(places_left__gt=0)
+    return shifts.order_by("start")
+
+
+def _day_start(day: date) -> datetime:
+    """Midnight at the start of a local day."""
+    return datetime.combine(day, time.min, timezone.get_current_timezone())
 
 
 def _filter_text(found: QuerySet[Any], text: str) -> QuerySet[Any]:
@@ -113,4 +134,5 @@ def _filter_near(found: QuerySet[Any], point: tuple[float, float], miles: float)
 
 
 def shift_list_for(opportunity: Opportunity) -> QuerySet[Any]:
+    """Its shifts to come, cancelled ones too (shown as cancelled, with the reason)."""
     return shifts_with_places().filter(opportunity=opportunity, start__gt=timezone.now())

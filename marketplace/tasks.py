@@ -1,6 +1,12 @@
 from celery import shared_task
 
-from marketplace.services import photo_thumbnails_make, shift_message_email_send
+from marketplace.services import (
+    opportunities_roll,
+    photo_thumbnails_make,
+    searches,
+    shift_message_email_send,
+)
+from marketplace.services.reminders import shift_reminders_send
 from marketplace.services.wallets import coins_expiry_run
 
 
@@ -25,3 +31,30 @@ def offer_photo_thumbnails(offer_id: int) -> None:
     from marketplace.services.shops import offer_photo_thumbnails_make
 
     offer_photo_thumbnails_make(offer_id=offer_id)
+
+
+@shared_task
+def shift_reminders() -> dict[str, int]:
+    """Every 10 minutes (celery beat): reminders a day and two hours before shifts."""
+    return shift_reminders_send()
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+def saved_searches_fan_out(opportunity_id: int) -> int:
+    """A newly published opportunity: one task per chunk of saved searches."""
+    chunks = 0
+    for search_ids in searches.saved_search_chunks():
+        saved_searches_match.delay(opportunity_id, search_ids)
+        chunks += 1
+    return chunks
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+def saved_searches_match(opportunity_id: int, search_ids: list[int]) -> int:
+    return searches.saved_searches_match(opportunity_id=opportunity_id, search_ids=search_ids)
+
+
+@shared_task
+def opportunities_roll_on() -> int:
+    """Every minute (celery beat): opportunities whose next shift began show the next."""
+    return opportunities_roll()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from marketplace import views
+from marketplace import views, wallet_views
 
 app_name = "board"
 urlpatterns = [
@@ -14,4 +14,10 @@ urlpatterns = [
     path("my-shifts/<int:pk>/claim/", views.my_hours_claim, name="my_hours_claim"),
     path("calendar/<str:token>.ics", views.calendar_feed_ics, name="calendar_feed_ics"),
     path("my-shifts/<int:pk>/cancel/", views.my_shift_cancel, name="my_shift_cancel"),
+    path("my-searches/", views.saved_searches, name="saved_searches"),
+    path("my-searches/save/", views.saved_search_save, name="saved_search_save"),
+    path("my-searches/<int:pk>/delete/", views.saved_search_delete, name="saved_search_delete"),
+    # Under /wallet/ with the rest of the wallet (coins/urls.py), which is included after
+    # this file: giving tells the recipient, which coins/ cannot.
+    path("wallet/give/", wallet_views.give, name="wallet_give"),
 ]

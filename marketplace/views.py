@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +13,7 @@ from accounts.http import AuthedHttpRequest
 from marketplace.calendar import shifts_calendar
 from marketplace.checkin import checkin_shift_id
 from marketplace.forms import BoardSearchForm
-from marketplace.models import CalendarFeed, Shift, Signup
+from marketplace.models import CalendarFeed, SavedSearch, Shift, Signup
 from marketplace.selectors import (
     BoardQuery,
     opportunity_search,
@@ -26,10 +26,12 @@ from marketplace.services import (
     calendar_feed_renew,
     calendar_feed_revoke,
     hours_claim,
+    opportunities_roll,
     signup_cancel,
     signup_check_in_self,
     signup_create,
 )
+from marketplace.services.searches import saved_search_create
 
 PER_PAGE = 20
 
@@ -37,14 +39,52 @@ PER_PAGE = 20
 def board(request: HttpRequest) -> HttpResponse:
     form = BoardSearchForm(request.GET or None)
     page = None
+    saved = False
     if not form.is_bound or form.is_valid():
         wanted = form.board_query() if form.is_bound else BoardQuery()
+        opportunities_roll()  # a no-op unless a shift began since the last roll
         page = Paginator(opportunity_search(wanted), PER_PAGE).get_page(request.GET.get("page"))
+        if request.user.is_authenticated:
+            filters = form.saved_data() if form.is_bound else {}
+            saved = SavedSearch.objects.filter(user=request.user, query=filters).exists()
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request, "board/search.html", {"form": form, "page": page, "query": query.urlencode()}
-    )
+    context = {"form": form, "page": page, "query": query.urlencode(), "saved": saved}
+    return render(request, "board/search.html", context)
+
+
+@login_required
+@require_POST
+def saved_search_save(request: AuthedHttpRequest) -> HttpResponse:
+    """The search page's "Save this search" button, which sends the filters shown."""
+    filters = QueryDict(request.POST.get("query", ""))
+    back = f"{reverse('board:search')}?{filters.urlencode()}"
+    form = BoardSearchForm(filters)
+    if not form.is_valid():
+        messages.error(request, "These filters have a problem, so the search was not saved.")
+        return redirect(back)
+    try:
+        saved_search_create(user=request.user, query=form.saved_data(), summary=form.summary())
+    except NotAllowed as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, "Search saved. We'll tell you when something new matches it.")
+    return redirect(back)
+
+
+@login_required
+def saved_searches(request: AuthedHttpRequest) -> HttpResponse:
+    mine = SavedSearch.objects.filter(user=request.user)
+    return render(request, "board/saved_searches.html", {"searches": mine})
+
+
+@login_required
+@require_POST
+def saved_search_delete(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    search = get_object_or_404(SavedSearch, pk=pk, user=request.user)
+    search.delete()
+    messages.success(request, f"Deleted the saved search: {search.summary}.")
+    return redirect("board:saved_searches")
 
 
 def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:

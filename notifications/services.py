@@ -1,4 +1,5 @@
 from collections.abc import Iterable
+from dataclasses import asdict
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -7,7 +8,10 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import User
-from notifications.models import Notification
+from notifications.kinds import KINDS, Channels, kind_for
+from notifications.models import Notification, NotificationPreference, PushSubscription
+from notifications.push import push_offered
+from notifications.tasks import notifications_email, notifications_webpush
 
 
 def user_group(user_id: int) -> str:
@@ -18,18 +22,65 @@ def user_group(user_id: int) -> str:
 def notify(
     *, recipients: Iterable[User], kind: str, title: str, body: str, url: str = ""
 ) -> list[Notification]:
-    """Store a notification per recipient; push each over the socket once the work commits."""
+    """Store a notification per recipient, shaped by each one's choices for this kind;
+    once the work commits, push the in-page ones over the socket and queue one email
+    task and one web-push task for the rest. A rollback sends nothing."""
+    people = list(recipients)
+    wanted = channels_for(user_ids=[user.pk for user in people], kind=kind)
+    now = timezone.now()
     rows = Notification.objects.bulk_create(
-        [Notification(user=user, kind=kind, title=title, body=body, url=url) for user in recipients]
+        [
+            Notification(
+                user=user,
+                kind=kind,
+                title=title,
+                body=body,
+                url=url,
+                in_page=wanted[user.pk].in_page,
+                read_at=None if wanted[user.pk].in_page else now,
+            )
+            for user in people
+        ]
     )
-    ids = [row.pk for row in rows]
-    transaction.on_commit(lambda: notifications_push(notification_ids=ids))
+    in_page = [row.pk for row in rows if row.in_page]
+    email = [] if kind_for(kind).own_email else [r.pk for r in rows if wanted[r.user_id].email]
+    push = _with_push_subscription([r for r in rows if wanted[r.user_id].push])
+    if in_page:
+        transaction.on_commit(lambda: notifications_push(notification_ids=in_page))
+    # robust: the work has committed, so a broker that cannot be reached is logged,
+    # not turned into an error page (the rows keep emailed_at/pushed_at NULL).
+    if email:
+        transaction.on_commit(lambda: notifications_email.delay(email), robust=True)
+    if push:
+        transaction.on_commit(lambda: notifications_webpush.delay(push), robust=True)
     return rows
+
+
+def _with_push_subscription(rows: list[Notification]) -> list[int]:
+    """Push only where it is offered and the person has a phone that can receive it."""
+    if not rows or not push_offered():
+        return []
+    subscribed = set(
+        PushSubscription.objects.filter(user_id__in={row.user_id for row in rows}).values_list(
+            "user_id", flat=True
+        )
+    )
+    return [row.pk for row in rows if row.user_id in subscribed]
+
+
+def channels_for(*, user_ids: list[int], kind: str) -> dict[int, Channels]:
+    """Each person's channels for one kind, in one query; no row means the defaults."""
+    saved = {
+        pref.user_id: pref.channels
+        for pref in NotificationPreference.objects.filter(user_id__in=user_ids, kind=kind)
+    }
+    default = kind_for(kind).defaults
+    return {user_id: saved.get(user_id, default) for user_id in user_ids}
 
 
 def notifications_push(*, notification_ids: list[int]) -> None:
     """Send stored notifications to their recipients' sockets, with each one's unread count."""
-    rows = list(Notification.objects.filter(pk__in=notification_ids).order_by("pk"))
+    rows = list(Notification.objects.filter(pk__in=notification_ids, in_page=True).order_by("pk"))
     unread = unread_counts(user_ids={row.user_id for row in rows})
     layer = get_channel_layer()
     if layer is None:
@@ -55,3 +106,47 @@ def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> 
     if ids is not None:
         unread = unread.filter(Q(pk__in=list(ids)))
     return unread.update(read_at=timezone.now())
+
+
+def preferences_save(*, user: User, chosen: dict[str, Channels]) -> None:
+    """Keep a row only where a choice differs from the kind's defaults, so that a
+    better default later reaches everyone who never changed that kind."""
+    known = {key: channels for key, channels in chosen.items() if key in KINDS}
+    differ = {key: ch for key, ch in known.items() if ch != KINDS[key].defaults}
+    with transaction.atomic():
+        NotificationPreference.objects.filter(user=user, kind__in=known.keys() - differ).delete()
+        NotificationPreference.objects.bulk_create(
+            [
+                NotificationPreference(user=user, kind=key, **asdict(channels))
+                for key, channels in differ.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["user", "kind"],
+            update_fields=["in_page", "email", "push"],
+        )
+
+
+def preference_email_off(*, user: User, kind: str) -> None:
+    """Stop emails of one kind (the unsubscribe link); the other channels stay as they were."""
+    current = channels_for(user_ids=[user.pk], kind=kind)[user.pk]
+    NotificationPreference.objects.update_or_create(
+        user=user,
+        kind=kind,
+        defaults={"in_page": current.in_page, "email": False, "push": current.push},
+    )
+
+
+def push_subscription_save(
+    *, user: User, endpoint: str, p256dh: str, auth: str
+) -> PushSubscription:
+    """A browser agreed to web push. A phone passed to someone else who logs in moves
+    to them: one endpoint is one browser, and it belongs to whoever subscribed last."""
+    subscription, _ = PushSubscription.objects.update_or_create(
+        endpoint=endpoint, defaults={"user": user, "p256dh": p256dh, "auth": auth}
+    )
+    return subscription
+
+
+def push_subscription_delete(*, user: User, endpoint: str) -> int:
+    deleted, _ = PushSubscription.objects.filter(user=user, endpoint=endpoint).delete()
+    return deleted

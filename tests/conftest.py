@@ -79,7 +79,7 @@ def channel_layer_kind(request: pytest.FixtureRequest, settings: object) -> Iter
         url = require_redis()
         settings.CHANNEL_LAYERS = {  # type: ignore[attr-defined]
             "default": {
-                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",  # as in production
                 "CONFIG": {"hosts": [url], "prefix": f"cc-test-{uuid.uuid4().hex[:8]}"},
             }
         }

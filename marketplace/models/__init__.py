@@ -16,6 +16,7 @@ from marketplace.models.organisations import (
     Status,
 )
 from marketplace.models.rewards import Offer, OfferCategory, Redemption, RetailerApiKey
+from marketplace.models.searches import SavedSearch, SavedSearchMatch
 
 __all__ = [
     "CalendarFeed",
@@ -31,6 +32,8 @@ __all__ = [
     "Retailer",
     "RetailerApiKey",
     "RetailerStaff",
+    "SavedSearch",
+    "SavedSearchMatch",
     "Shift",
     "ShiftMessage",
     "Signup",

@@ -1,7 +1,9 @@
 """The opportunity board: what groups offer, when, and who is coming."""
 
 from datetime import timedelta
+from typing import Any
 
+import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
@@ -67,6 +69,12 @@ class Opportunity(models.Model):
     # Width in pixels -> storage name of a smaller copy, filled in by a Celery task.
     photo_sizes = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    # When it first went public: saved searches are told about it that once.
+    published_at = models.DateTimeField(null=True, blank=True)
+    # The start of its next shift that is not cancelled, kept by triggers on Shift (and
+    # rolled on by opportunities_roll when that shift begins), so that the board can
+    # list and sort 100k opportunities by an index instead of a subquery per row.
+    upcoming_start = models.DateTimeField(null=True, blank=True, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -82,6 +90,11 @@ class Opportunity(models.Model):
             GinIndex(fields=["skills"], name="opportunity_skills_idx"),
             models.Index(fields=["latitude", "longitude"], name="opportunity_point_idx"),
             models.Index(fields=["status", "group"], name="opportunity_status_idx"),
+            models.Index(
+                fields=["upcoming_start"],
+                condition=Q(status="published"),
+                name="opportunity_upcoming_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -98,6 +111,17 @@ class Opportunity(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # upcoming_start belongs to the triggers on Shift: an update from an object read
+        # before its shifts changed must not write its stale copy back.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "upcoming_start"
+            ]
+        super().save(*args, **kwargs)
+
     def photo_srcset(self) -> str:
         from django.core.files.storage import default_storage
 
@@ -111,11 +135,36 @@ class Opportunity(models.Model):
         return self.status == self.State.PUBLISHED and self.group.status == "verified"
 
 
+# Recompute Opportunity.upcoming_start for the opportunities a statement's shifts belong
+# to: once per statement (transition tables), so bulk inserts cost one update.
+UPCOMING_UPDATE = """
+UPDATE marketplace_opportunity o SET upcoming_start = (
+    SELECT MIN(s.start) FROM marketplace_shift s
+    WHERE s.opportunity_id = o.id AND s.start > now() AND s.cancelled_at IS NULL
+)
+"""
+UPCOMING_SQL = UPCOMING_UPDATE + "WHERE o.id IN ({ids});\nRETURN NULL;\n"
+
+
+def _upcoming_trigger(name: str, operation: Any, ids: str, **tables: str) -> Any:
+    return pgtrigger.Trigger(
+        name=name,
+        level=pgtrigger.Statement,
+        when=pgtrigger.After,
+        operation=operation,
+        referencing=pgtrigger.Referencing(**tables),
+        func=UPCOMING_SQL.format(ids=ids),
+    )
+
+
 class Shift(models.Model):
     opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="shifts")
     start = models.DateTimeField()
     end = models.DateTimeField()
     capacity = models.PositiveIntegerField()
+    # A cancelled shift keeps its row (and its sign-ups, cancelled) so people can see why.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["start"]
@@ -126,10 +175,39 @@ class Shift(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="shift_ends_after_start"),
             models.CheckConstraint(condition=Q(capacity__gte=1), name="shift_capacity_positive"),
+            models.CheckConstraint(
+                condition=Q(cancelled_at__isnull=True) | ~Q(cancel_reason=""),
+                name="shift_cancelled_with_reason",
+            ),
+        ]
+        triggers = [
+            _upcoming_trigger(
+                "shift_upcoming_insert",
+                pgtrigger.Insert,
+                "SELECT opportunity_id FROM new_shifts",
+                new="new_shifts",
+            ),
+            _upcoming_trigger(
+                "shift_upcoming_update",
+                pgtrigger.Update,
+                "SELECT opportunity_id FROM new_shifts UNION SELECT opportunity_id FROM old_shifts",
+                new="new_shifts",
+                old="old_shifts",
+            ),
+            _upcoming_trigger(
+                "shift_upcoming_delete",
+                pgtrigger.Delete,
+                "SELECT opportunity_id FROM old_shifts",
+                old="old_shifts",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.opportunity} at {self.start:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
     @property
     def length(self) -> timedelta:
@@ -157,6 +235,10 @@ class Signup(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     # None until the organiser ticks the list: True checked in, False did not come.
     attended = models.BooleanField(null=True, blank=True)
+    # When the person was told the time within a day (two hours) of the start: by the
+    # reminder task, or by the confirmation itself when they got their place that late.
+    reminded_24h_at = models.DateTimeField(null=True, blank=True)
+    reminded_2h_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created", "id"]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,8 +27,19 @@ from marketplace.models import (
     Signup,
     Status,
 )
-from marketplace.services.common import NotAllowed, SignupRefused, decision_record, free_slug
-from notifications.services import notify
+from marketplace.models.board import UPCOMING_UPDATE
+from marketplace.services.common import (
+    NotAllowed,
+    SignupRefused,
+    decision_record,
+    free_slug,
+    headline,
+    shift_when,
+    signups_changed,
+)
+from marketplace.services.reminders import reminders_told
+from notifications.mail import unsubscribe_headers
+from notifications.services import channels_for, notify
 
 # A DBS check is commonly treated as current for three years.
 DBS_CURRENT_FOR = timedelta(days=3 * 365)
@@ -52,9 +63,15 @@ def signup_create(*, shift: Shift, user: User) -> Signup:
             return existing
         _check_eligible(shift=shift, user=user)
         confirmed = shift.signups.filter(status=Signup.State.CONFIRMED).count()
-        state = Signup.State.CONFIRMED if confirmed < shift.capacity else Signup.State.WAITLISTED
-        signup = Signup.objects.create(shift=shift, user=user, status=state)
+        if confirmed < shift.capacity:
+            told = reminders_told(start=shift.start, now=timezone.now())
+            signup = Signup.objects.create(
+                shift=shift, user=user, status=Signup.State.CONFIRMED, **told
+            )
+        else:
+            signup = Signup.objects.create(shift=shift, user=user, status=Signup.State.WAITLISTED)
         _tell(signup, promoted=False)
+        signups_changed(shift.pk)
     return signup
 
 
@@ -73,21 +90,28 @@ def signup_cancel(*, signup: Signup) -> Signup:
         signup.cancelled_at = timezone.now()
         signup.save(update_fields=["status", "cancelled_at"])
         if freed_a_place:
-            _promote_next(shift)
+            promote_waiting(shift)
+        signups_changed(shift.pk)
     return signup
 
 
-def _promote_next(shift: Shift) -> None:
+def promote_waiting(shift: Shift) -> list[Signup]:
+    """Give free places to the people waiting longest, and tell each of them. The
+    caller holds the lock on the shift, under which places are counted."""
     confirmed = shift.signups.filter(status=Signup.State.CONFIRMED).count()
-    if confirmed >= shift.capacity:
-        return
+    room = shift.capacity - confirmed
+    if room <= 0:
+        return []
     waiting = shift.signups.filter(status=Signup.State.WAITLISTED).order_by("created", "id")
-    promoted = waiting.select_for_update().first()
-    if promoted is None:
-        return
-    promoted.status = Signup.State.CONFIRMED
-    promoted.save(update_fields=["status"])
-    _tell(promoted, promoted=True)
+    promoted = list(waiting.select_for_update()[:room])
+    now = timezone.now()
+    for signup in promoted:
+        signup.status = Signup.State.CONFIRMED
+        for field, value in reminders_told(start=shift.start, now=now).items():
+            setattr(signup, field, value)
+        signup.save(update_fields=["status", "reminded_24h_at", "reminded_2h_at"])
+        _tell(signup, promoted=True)
+    return promoted
 
 
 def _check_eligible(*, shift: Shift, user: User) -> None:
@@ -97,6 +121,8 @@ def _check_eligible(*, shift: Shift, user: User) -> None:
         or opportunity.group.status != Status.VERIFIED
     ):
         raise SignupRefused("This opportunity is not open for sign-ups.")
+    if shift.is_cancelled:
+        raise SignupRefused("This shift has been cancelled, so it is closed for sign-ups.")
     if shift.start <= timezone.now():
         raise SignupRefused("This shift has already started, so it is closed for sign-ups.")
     _check_age(minimum=opportunity.minimum_age, user=user, on=shift.start.date())
@@ -142,7 +168,6 @@ def _has_current_dbs(user: User) -> bool:
 
 def _tell(signup: Signup, *, promoted: bool) -> None:
     shift = signup.shift
-    when = timezone.localtime(shift.start).strftime("%a %-d %b, %H:%M")
     title = shift.opportunity.title
     if promoted:
         heading, kind = f"A place came up: you're going to {title}", "signup_promoted"
@@ -150,7 +175,13 @@ def _tell(signup: Signup, *, promoted: bool) -> None:
         heading, kind = f"You're going to {title}", "signup_confirmed"
     else:
         heading, kind = f"You're on the waiting list for {title}", "signup_waitlisted"
-    notify(recipients=[signup.user], kind=kind, title=heading, body=when)
+    notify(
+        recipients=[signup.user],
+        kind=kind,
+        title=headline(heading),
+        body=shift_when(shift.start),
+        url=reverse("board:my_shifts"),
+    )
 
 
 def group_register(*, scheme: Scheme, by: User, **details: str) -> CommunityGroup:
@@ -167,7 +198,7 @@ def group_register(*, scheme: Scheme, by: User, **details: str) -> CommunityGrou
         notify(
             recipients=list(admins),
             kind="group_pending",
-            title=f"{group.name} is waiting for verification",
+            title=headline(f"{group.name} is waiting for verification"),
             body="A new community group has registered.",
             url=reverse("council:groups"),
         )
@@ -214,16 +245,24 @@ def opportunity_save(
     opportunity.scheme = group.scheme
     point = postcode_point(opportunity.postcode) if opportunity.postcode else None
     opportunity.latitude, opportunity.longitude = point if point else (None, None)
+    # News for saved searches only when it first goes public (a row made public without
+    # this service, as the demo's are, just gets its date).
+    first_published = publish and opportunity.published_at is None
+    announce = first_published and opportunity.status != Opportunity.State.PUBLISHED
+    if first_published:
+        opportunity.published_at = timezone.now()
     opportunity.status = Opportunity.State.PUBLISHED if publish else Opportunity.State.DRAFT
     photo_changed = bool(opportunity.photo) and not opportunity.photo._committed
     with transaction.atomic():
         if photo_changed:
             opportunity.photo_sizes = {}
         opportunity.save()
-        if photo_changed:
-            from marketplace.tasks import photo_thumbnails
+        from marketplace.tasks import photo_thumbnails, saved_searches_fan_out
 
+        if photo_changed:
             transaction.on_commit(lambda: photo_thumbnails.delay(opportunity.pk))
+        if announce:  # runs after commit, so the shifts below are there to match
+            transaction.on_commit(lambda: saved_searches_fan_out.delay(opportunity.pk))
         if shifts is not None:
             Shift.objects.bulk_create(
                 Shift(
@@ -293,6 +332,7 @@ def signup_check_in_self(*, shift: Shift, user: User) -> Signup:
         raise NotAllowed("Check-in opens an hour before the shift and closes two hours after.")
     signup.attended = True
     signup.save(update_fields=["attended"])
+    signups_changed(shift.pk)
     return signup
 
 
@@ -325,22 +365,41 @@ def shift_message_email_send(*, message_id: int) -> int:
         if message is None:
             return 0
         group = message.shift.opportunity.group
-        emails = list(
+        people = list(
             User.objects.filter(signups__shift=message.shift, signups__status__in=Signup.ACTIVE)
             .distinct()
-            .values_list("email", flat=True)
+            .only("pk", "email")
         )
+        # The person's choice for organisers' messages, as for every other email.
+        wants = channels_for(user_ids=[p.pk for p in people], kind="shift_message")
         reply_to = [group.contact_email] if group.contact_email else []
-        mails = [
-            EmailMessage(
-                subject=f"{group.name}: {message.subject}",
-                body=message.body,
-                to=[email],
-                reply_to=reply_to,
+        mails = []
+        for person in people:
+            if not wants[person.pk].email:
+                continue
+            link, headers = unsubscribe_headers(user_id=person.pk, kind="shift_message")
+            mails.append(
+                EmailMessage(
+                    subject=f"{group.name}: {message.subject}",
+                    body=f"{message.body}\n\n--\nStop emails of organisers' messages: {link}\n",
+                    to=[person.email],
+                    reply_to=reply_to,
+                    headers=headers,
+                )
             )
-            for email in emails
-        ]
         sent = get_connection().send_messages(mails) or 0
         message.sent_at = timezone.now()
         message.save(update_fields=["sent_at"])
     return sent
+
+
+ROLL_SQL = UPCOMING_UPDATE + "WHERE o.status = 'published' AND o.upcoming_start <= now()"
+
+
+def opportunities_roll() -> int:
+    """Move each public opportunity whose next shift has begun on to the one after.
+    Triggers on Shift keep `upcoming_start` right as shifts change; only the passing
+    of time needs this. Cheap when nothing is due (an index range that is empty)."""
+    with connection.cursor() as cursor:
+        cursor.execute(ROLL_SQL)
+        return cursor.rowcount

@@ -1,13 +1,16 @@
 """What the board's and the shops' services share: refusals, and how an organisation
 (a community group or a shop) is named and verified."""
 
+from datetime import datetime
+
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
 from coins.models import Scheme
-from marketplace.models import Organisation, Status
+from marketplace.models import Organisation, Retailer, Status
+from notifications.live import live_refresh
 
 
 class SignupRefused(Exception):
@@ -43,3 +46,29 @@ def decision_record(
     organisation.decided_at = timezone.now()
     organisation.save(update_fields=["status", "status_reason", "decided_by", "decided_at"])
     return reason
+
+
+def headline(text: str) -> str:
+    """A notification title that fits its column: an opportunity's title alone may
+    take 120 of its 140 characters."""
+    return text if len(text) <= 140 else text[:139] + "…"
+
+
+def shift_when(start: datetime, end: datetime | None = None) -> str:
+    """ "Sat 3 May, 10:00" (to "13:00"), in the scheme's local time."""
+    when = timezone.localtime(start).strftime("%a %-d %b, %H:%M")
+    return f"{when} to {timezone.localtime(end):%H:%M}" if end else when
+
+
+def signups_changed(shift_id: int) -> None:
+    """After commit, the organisers' open pages of this shift refresh its sign-up list."""
+    organisers = User.objects.filter(
+        organiser_memberships__group__opportunities__shifts=shift_id
+    ).values_list("pk", flat=True)
+    live_refresh(user_ids=list(organisers), fragments=["signups"])
+
+
+def takings_changed(retailer: Retailer) -> None:
+    """After commit, the shop's open dashboards and receipts refresh their figures."""
+    staff = retailer.staff.values_list("user_id", flat=True)
+    live_refresh(user_ids=list(staff), fragments=["takings"])

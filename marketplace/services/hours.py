@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from coins.services import LedgerError, MintResult, coins_mint, transfer_reverse
 from marketplace.models import Hours, Shift, Signup, Status
-from marketplace.services.common import NotAllowed
+from marketplace.services.common import NotAllowed, headline, signups_changed
 from notifications.services import notify
 
 
@@ -32,6 +32,7 @@ def signup_mark_attendance(*, signup: Signup, attended: bool, by: User) -> Signu
         raise NotAllowed("You cannot check yourself in.")
     signup.attended = attended
     signup.save(update_fields=["attended"])
+    signups_changed(signup.shift_id)
     return signup
 
 
@@ -69,6 +70,7 @@ def hours_confirm(
                 confirmed.append(hours)
                 coins[hours.pk] = _mint(hours, by)
                 _tell_confirmed(hours, coins[hours.pk])
+        signups_changed(shift.pk)
     return HoursConfirmResult(confirmed=confirmed, skipped=skipped, coins=coins)
 
 
@@ -102,7 +104,7 @@ def _tell_confirmed(hours: Hours, minted: MintResult) -> None:
     notify(
         recipients=[hours.signup.user],
         kind="hours_confirmed",
-        title=f"{hours.hours_display} confirmed for {title}",
+        title=headline(f"{hours.hours_display} confirmed for {title}"),
         body=body,
         url=reverse("coins:wallet"),
     )
@@ -160,10 +162,11 @@ def hours_claim(*, signup: Signup, minutes: int, by: User) -> Hours:
         notify(
             recipients=list(organisers),
             kind="hours_claimed",
-            title=f"Hours claimed for {signup.shift.opportunity.title}",
+            title=headline(f"Hours claimed for {signup.shift.opportunity.title}"),
             body=f"{hours.hours_display} to approve.",
             url=reverse("organise:shift", args=[signup.shift_id]),
         )
+    signups_changed(signup.shift_id)
     return hours
 
 
@@ -186,9 +189,10 @@ def hours_reject(*, hours: Hours, by: User, reason: str) -> Hours:
         notify(
             recipients=[signup.user],
             kind="hours_rejected",
-            title=f"Your hours for {signup.shift.opportunity.title} were not confirmed",
+            title=headline(f"Your hours for {signup.shift.opportunity.title} were not confirmed"),
             body=hours.reason,
         )
+    signups_changed(signup.shift_id)
     return hours
 
 
@@ -226,4 +230,5 @@ def hours_correct(*, hours: Hours, minutes: int, by: User, reason: str) -> Hours
                 f"these coins, so the hours cannot be lowered that far. ({refused})"
             ) from refused
         _tell_confirmed(hours, minted)
+    signups_changed(signup.shift_id)
     return hours

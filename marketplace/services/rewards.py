@@ -24,7 +24,7 @@ from coins.services import (
     wallet_for,
 )
 from marketplace.models import Offer, Redemption, Retailer, Status
-from marketplace.services.common import NotAllowed
+from marketplace.services.common import NotAllowed, headline, takings_changed
 from marketplace.till import (
     new_code,
     new_token,
@@ -32,6 +32,7 @@ from marketplace.till import (
     typed_attempt_failed,
     typed_attempts_blocked,
 )
+from notifications.live import live_refresh
 from notifications.services import notify
 
 
@@ -237,10 +238,11 @@ def redemption_confirm(*, redemption: Redemption, staff: User, proof: str) -> Re
         notify(
             recipients=[redemption.user],
             kind="coins_spent",
-            title=f"You paid {redemption.price} coins at {retailer.name}",
+            title=headline(f"You paid {redemption.price} coins at {retailer.name}"),
             body=offer.title if offer else "",
             url=reverse("rewards:code", args=[redemption.pk]),
         )
+        _tell_staff(redemption, retailer, refunded=False)
     return redemption
 
 
@@ -269,6 +271,7 @@ def redemption_refund(*, redemption: Redemption, staff: User, reason: str) -> Re
             Offer.objects.filter(pk=redemption.offer_id, stock__isnull=False).update(
                 stock=F("stock") + 1
             )
+        live_refresh(user_ids=[redemption.user_id], fragments=["redemption"])
         redemption.status = Redemption.State.REFUNDED
         redemption.refund = refund
         redemption.refunded_at = timezone.now()
@@ -276,8 +279,31 @@ def redemption_refund(*, redemption: Redemption, staff: User, reason: str) -> Re
         notify(
             recipients=[redemption.user],
             kind="coins_refunded",
-            title=f"{retailer.name} refunded {redemption.price} coins",
+            title=headline(f"{retailer.name} refunded {redemption.price} coins"),
             body=reason,
             url=reverse("coins:wallet"),
         )
+        _tell_staff(redemption, retailer, refunded=True, reason=reason)
     return redemption
+
+
+def _tell_staff(
+    redemption: Redemption, retailer: Retailer, *, refunded: bool, reason: str = ""
+) -> None:
+    """Every till of the shop sees the sale (or refund) land: the resident by the name
+    they chose to share, if any."""
+    who = redemption.user.public_name or "A resident"
+    what = redemption.offer.title if redemption.offer else "an amount you asked for"
+    coins = f"{redemption.price} coin{'s' if redemption.price != 1 else ''}"
+    if refunded:
+        kind, title, body = "sale_refunded", f"Refunded {coins} to {who}", reason
+    else:
+        kind, title, body = "sale_made", f"{who} paid {coins} for {what}", retailer.name
+    notify(
+        recipients=list(User.objects.filter(retailer_memberships__retailer=retailer)),
+        kind=kind,
+        title=headline(title),
+        body=body,
+        url=reverse("shop:receipt", args=[retailer.pk, redemption.pk]),
+    )
+    takings_changed(retailer)

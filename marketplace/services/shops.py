@@ -16,7 +16,7 @@ from coins.services import account_for
 from marketplace.geo import postcode_point
 from marketplace.images import thumbnails_save
 from marketplace.models import Offer, Redemption, Retailer, RetailerStaff
-from marketplace.services.common import NotAllowed, decision_record, free_slug
+from marketplace.services.common import NotAllowed, decision_record, free_slug, headline
 from notifications.services import notify
 
 SOLD = (Redemption.State.REDEEMED, Redemption.State.REFUNDED)
@@ -36,7 +36,7 @@ def retailer_register(*, scheme: Scheme, by: User, **details: str) -> Retailer:
         notify(
             recipients=list(admins),
             kind="retailer_pending",
-            title=f"{retailer.name} is waiting for verification",
+            title=headline(f"{retailer.name} is waiting for verification"),
             body="A new shop has registered to take coins.",
             url=reverse("council:shops"),
         )

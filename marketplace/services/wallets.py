@@ -1,4 +1,5 @@
-"""What the ledger's scheduled work means for people: warnings and expiry notices."""
+"""What the ledger's events mean for people: gifts, and the scheduled warnings and expiry
+notices. coins/ moves the amounts and knows nobody to tell; this tells them."""
 
 from datetime import date
 
@@ -8,8 +9,54 @@ from django.utils import timezone
 
 from accounts.models import User
 from coins.expiry import expiry_warnings, wallets_expire
-from coins.models import Account, Scheme
+from coins.models import Account, Scheme, Transfer
+from coins.services import coins_donate
+from marketplace.models import CommunityGroup
+from marketplace.services.common import headline
+from notifications.live import live_refresh
 from notifications.services import notify
+
+
+def gift_give(
+    *, scheme: Scheme, sender: User, to: Account, amount: int, key: str, memo: str
+) -> Transfer:
+    """A resident gives coins (coins_donate) and whoever receives them is told: the
+    resident, or the group's organisers. The same key again returns the first gift
+    and tells nobody a second time."""
+    with transaction.atomic():
+        # Gift keys are the sender's own ("give:<their id>:..."): under a lock on the
+        # sender, the key is either already used or not, with no race between.
+        User.objects.select_for_update(no_key=True).get(pk=sender.pk)
+        again = Transfer.objects.filter(key=key).exists()
+        transfer = coins_donate(
+            scheme=scheme, sender=sender, to=to, amount=amount, key=key, memo=memo
+        )
+        if not again:
+            _tell_received(sender=sender, to=to, amount=amount)
+    live_refresh(user_ids=[sender.pk], fragments=["wallet"])  # the giver's open wallet
+    return transfer
+
+
+def _tell_received(*, sender: User, to: Account, amount: int) -> None:
+    giver = sender.public_name or "A resident"
+    coins = f"{amount} coin{'s' if amount != 1 else ''}"
+    owner = to.owner
+    if isinstance(owner, User):
+        notify(
+            recipients=[owner],
+            kind="coins_received",
+            title=headline(f"{giver} gave you {coins}"),
+            body="They are in your wallet now.",
+            url=reverse("coins:wallet"),
+        )
+    elif isinstance(owner, CommunityGroup):
+        notify(
+            recipients=list(User.objects.filter(organiser_memberships__group=owner)),
+            kind="coins_received",
+            title=headline(f"{giver} gave {owner.name} {coins}"),
+            body="They are in your group's account now.",
+            url=reverse("organise:dashboard"),
+        )
 
 
 def coins_expiry_run(*, today: date | None = None) -> dict[str, int]:
@@ -26,7 +73,7 @@ def coins_expiry_run(*, today: date | None = None) -> dict[str, int]:
                     title=f"{warning.coins} coins expire on {warning.due:%-d %B}",
                     body="Your wallet has not moved for a while. Spend them, or give them "
                     "to a community group, before then.",
-                    url=reverse("coins:give"),
+                    url=reverse("board:wallet_give"),
                 )
                 warned += 1
         for transfer in wallets_expire(scheme=scheme, today=today):

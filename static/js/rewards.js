@@ -85,6 +85,7 @@
   window.addEventListener("online", function () { wait = EVERY; later(0); });
   // live.js hears "You paid ..." over the socket at once: check now rather than in 3 s.
   document.addEventListener("citizencoin:notification", function () { later(0); });
+  document.addEventListener("citizencoin:refresh", function () { later(0); });
 
   tick();
   later(EVERY);

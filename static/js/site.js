@@ -46,3 +46,13 @@
     });
   });
 })();
+
+// The service worker (/sw.js): an offline page when a page cannot load, and phone
+// notifications. Browsers without it, or pages not on HTTPS, simply go without.
+(function () {
+  "use strict";
+  if (!("serviceWorker" in navigator) || !window.isSecureContext) return;
+  window.addEventListener("load", function () {
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
+  });
+})();

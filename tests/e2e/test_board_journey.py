@@ -34,7 +34,7 @@ def test_a_resident_finds_gardening_near_home_signs_up_and_gets_a_calendar_file(
     page.get_by_label("Within").select_option("10")
     in_two_weeks = (timezone.localdate() + timedelta(days=14)).isoformat()
     page.get_by_label("To", exact=True).fill(in_two_weeks)
-    page.get_by_role("button", name="Search").click()
+    page.get_by_role("button", name="Search", exact=True).click()
     results = page.get_by_role("list", name="opportunit")
     expect(results.get_by_role("link").first).to_contain_text("Community gardening")
     checks.page(page, "board-results")
@@ -91,7 +91,7 @@ def test_use_my_location_lists_the_nearest_first(
     plain = browser.new_context(**browser_context_args, java_script_enabled=False)
     plain_page = plain.new_page()
     plain_page.goto(live_asgi + "/opportunities/")
-    expect(plain_page.get_by_role("button", name="Search")).to_be_visible()
+    expect(plain_page.get_by_role("button", name="Search", exact=True)).to_be_visible()
     expect(plain_page.get_by_role("button", name="Use my location")).to_be_hidden()
     plain.close()
 

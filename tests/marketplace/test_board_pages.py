@@ -155,3 +155,8 @@ def test_a_postcode_wins_over_a_location(client: Client) -> None:
     page = search_page(client, postcode="BK3 2AA", latitude="999", longitude="0", sort="nearest")
     assert "There is a problem" not in page
     assert "Community gardening" in page
+
+
+def test_the_distance_shown_is_the_one_searched_when_none_is_given(client: Client) -> None:
+    page = client.get("/opportunities/?q=litter").content.decode()
+    assert '<option value="5" selected>5 miles</option>' in page

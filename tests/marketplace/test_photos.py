@@ -42,7 +42,9 @@ def test_a_photo_is_stored_without_its_location_and_gets_thumbnails(
     assert Image.open(io.BytesIO(original)).getexif().get_ifd(GPS_IFD)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         post(client, SimpleUploadedFile("beach.jpg", original, content_type="image/jpeg"))
-    assert len(callbacks) == 1  # the thumbnail task, queued only once the save committed
+    # The thumbnail task (and, as it is published, the saved-search fan-out), queued
+    # only once the save committed.
+    assert len(callbacks) == 2
     opportunity = Opportunity.objects.get()
     with opportunity.photo.open("rb") as handle:
         stored = Image.open(io.BytesIO(handle.read()))

@@ -1,6 +1,7 @@
 import random
 from datetime import timedelta
 
+import pgtrigger
 import pytest
 from django.test import Client
 from django.utils import timezone
@@ -109,3 +110,55 @@ def test_the_search_page_works_without_javascript_and_explains_bad_input(
     nonsense = client.get("/opportunities/", {"date_from": "yesterday", "miles": "999"})
     assert nonsense.status_code == 200
     assert "There is a problem" in nonsense.content.decode()
+
+
+def upcoming(opportunity: Opportunity) -> object:
+    return Opportunity.objects.values_list("upcoming_start", flat=True).get(pk=opportunity.pk)
+
+
+def test_the_database_keeps_each_opportunitys_next_shift_as_shifts_change() -> None:
+    first = make_shift(days_ahead=2)
+    opportunity = first.opportunity
+    assert upcoming(opportunity) == first.start
+    later = Shift.objects.create(
+        opportunity=opportunity,
+        start=first.start + timedelta(days=7),
+        end=first.end + timedelta(days=7),
+        capacity=5,
+    )
+    assert upcoming(opportunity) == first.start
+    Shift.objects.filter(pk=first.pk).update(cancelled_at=timezone.now(), cancel_reason="Rain")
+    assert upcoming(opportunity) == later.start
+    Shift.objects.filter(pk=later.pk).delete()
+    assert upcoming(opportunity) is None
+    assert not opportunity_search(BoardQuery()).filter(pk=opportunity.pk).exists()
+
+    stale = Opportunity.objects.get(pk=opportunity.pk)  # read before the next change
+    soon = Shift.objects.create(
+        opportunity=opportunity, start=first.start, end=first.end, capacity=5
+    )
+    stale.title = "Renamed"
+    stale.save()  # must not write its stale copy of the next shift back
+    assert upcoming(opportunity) == soon.start
+
+
+def test_an_opportunity_whose_next_shift_began_rolls_on_to_the_following_one(
+    client: Client,
+) -> None:
+    shift = make_shift(days_ahead=1, title="Weekly litter pick")
+    following = Shift.objects.create(
+        opportunity=shift.opportunity,
+        start=shift.start + timedelta(days=7),
+        end=shift.end + timedelta(days=7),
+        capacity=5,
+    )
+    # Time passes and the first shift begins: no shift row changes, so no trigger fires.
+    began = timezone.now() - timedelta(minutes=1)
+    with pgtrigger.ignore("marketplace.Shift:shift_upcoming_update"):
+        Shift.objects.filter(pk=shift.pk).update(start=began, end=began + timedelta(hours=3))
+    Opportunity.objects.filter(pk=shift.opportunity_id).update(upcoming_start=began)
+    assert not opportunity_search(BoardQuery()).exists()  # until rolled on
+
+    page = client.get("/opportunities/").content.decode()  # the board rolls on first
+    assert "Weekly litter pick" in page
+    assert upcoming(shift.opportunity) == following.start

@@ -5,7 +5,7 @@ from django.test import Client
 from accounts.models import User
 from marketplace.models import GroupOrganiser, ShiftMessage, Signup
 from marketplace.services import shift_message_email_send
-from notifications.models import Notification
+from notifications.models import Notification, NotificationPreference
 from tests.conftest import make_user
 from tests.marketplace.factories import make_group, make_shift
 
@@ -50,3 +50,24 @@ def test_only_the_groups_organisers_can_message_and_empty_messages_are_explained
     assert "Enter a subject." in page and "Enter your message." in page
     assert not ShiftMessage.objects.exists()
     assert mail.outbox == []
+
+
+def test_organisers_messages_honour_the_email_choice_and_carry_an_unsubscribe_link(
+    client: Client,
+) -> None:
+    shift = make_shift()
+    keen, quiet = make_user("keen@example.org"), make_user("quiet@example.org")
+    for person in (keen, quiet):
+        Signup.objects.create(shift=shift, user=person, status=Signup.State.CONFIRMED)
+    NotificationPreference.objects.create(
+        user=quiet, kind="shift_message", in_page=True, email=False, push=False
+    )
+    client.force_login(GroupOrganiser.objects.get(group=shift.opportunity.group).user)
+    client.post(f"/organise/shifts/{shift.pk}/message/", {"subject": "Boots", "body": "Muddy."})
+    assert [m.to for m in mail.outbox] == [["keen@example.org"]]
+    link = mail.outbox[0].extra_headers["List-Unsubscribe"].strip("<>")
+    assert link in mail.outbox[0].body
+    client.logout()
+    client.post(link)  # a mail client's one-click unsubscribe
+    assert not NotificationPreference.objects.get(user=keen, kind="shift_message").email
+    assert Notification.objects.filter(user=quiet, kind="shift_message").exists()  # in the page

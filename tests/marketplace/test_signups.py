@@ -139,3 +139,14 @@ def test_a_volunteer_is_told_whether_they_have_a_place_or_a_wait() -> None:
     titles = dict(Notification.objects.values_list("user__email", "title"))
     assert titles["a@example.org"] == "You're going to Litter pick by the river"
     assert titles["b@example.org"] == "You're on the waiting list for Litter pick by the river"
+
+
+@pytest.mark.django_db
+def test_a_long_title_is_shortened_to_fit_the_notification(resident: User) -> None:
+    shift = make_shift(capacity=1, title="Planting " + "wildflowers " * 9)
+    first = signup_create(shift=shift, user=make_user("first@example.org"))
+    signup_create(shift=shift, user=resident)
+    signup_cancel(signup=first)
+    promoted = Notification.objects.get(user=resident, kind="signup_promoted")
+    assert len(promoted.title) == 140 and promoted.title.endswith("…")
+    assert promoted.url == "/my-shifts/"
