@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 
 class Scheme(models.Model):
@@ -98,11 +98,16 @@ class Account(models.Model):
         RETAILER = "retailer", "Retailer"
         ISSUANCE = "issuance", "Coins issued (system)"
         EXPIRY = "expiry", "Coins expired (system)"
-        FUND = "fund", "GBP fund (system)"
+        FUND = "fund", "GBP fund"
+        CLEARING = "clearing", "Payments received through Stripe (system)"
+        RETIRED = "retired", "Coins settled and retired (system)"
+        PAID_OUT = "paid_out", "GBP paid out (system)"
 
     # System accounts are the scheme's own side of each movement and may go negative:
-    # issuance holds minus everything ever minted.
-    SYSTEM_KINDS = (Kind.ISSUANCE, Kind.EXPIRY, Kind.FUND)
+    # issuance holds minus everything ever minted, clearing minus all money received.
+    # The fund (sponsors' money) and every owned account never go below zero.
+    SYSTEM_KINDS = (Kind.ISSUANCE, Kind.EXPIRY, Kind.CLEARING, Kind.RETIRED, Kind.PAID_OUT)
+    OWNERLESS_KINDS = (*SYSTEM_KINDS, Kind.FUND)
 
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="accounts")
     kind = models.CharField(max_length=12, choices=Kind.choices)
@@ -119,11 +124,15 @@ class Account(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(balance__gte=0) | Q(kind__in=["issuance", "expiry", "fund"]),
+                condition=Q(balance__gte=0)
+                | Q(kind__in=["issuance", "expiry", "clearing", "retired", "paid_out"]),
                 name="coins_account_no_overdraft",
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=["issuance", "expiry", "fund"], owner_id__isnull=True)
+                condition=Q(
+                    kind__in=["issuance", "expiry", "clearing", "retired", "paid_out", "fund"],
+                    owner_id__isnull=True,
+                )
                 | Q(owner_id__isnull=False, owner_type__isnull=False),
                 name="coins_account_owner_matches_kind",
             ),
@@ -155,6 +164,9 @@ class Transfer(models.Model):
         DONATION = "donation", "Gift"
         REVERSAL = "reversal", "Reversal"
         EXPIRY = "expiry", "Expired"
+        SPONSORSHIP = "sponsorship", "Sponsorship received"
+        SETTLEMENT = "settlement", "Retailer settlement"
+        PAYOUT = "payout", "Paid out to a retailer"
 
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="transfers")
     kind = models.CharField(max_length=12, choices=Kind.choices)
@@ -285,3 +297,111 @@ class ExpiryNotice(models.Model):
 
     def __str__(self) -> str:
         return f"expiry warning {self.days_before} days before, account {self.account_id}"
+
+
+# Funding in GBP: sponsorship received through Stripe, and settling retailers.
+
+
+class StripeEvent(models.Model):
+    """Each Stripe webhook event, stored once by its id (Stripe may send it again, late
+    or out of order), with what became of it."""
+
+    event_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=100)
+    payload = models.JSONField()
+    received = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.event_id}"
+
+
+class Sponsorship(models.Model):
+    """A one-off payment into a scheme's GBP fund or a group's GBP account."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting for the payment"
+        PAID = "paid", "Paid"
+        REFUNDED = "refunded", "Refunded"
+        FAILED = "failed", "Payment failed"
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="sponsorships")
+    sponsor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="sponsorships",
+    )
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="sponsorships")
+    amount_pence = models.PositiveIntegerField()
+    payment_intent_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    status = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    transfer = models.OneToOneField(
+        Transfer, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    refund = models.OneToOneField(
+        Transfer, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    receipt_sent_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_pence__gte=100) & Q(amount_pence__lte=1_000_000),
+                name="coins_sponsorship_amount_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"£{self.amount_pence / 100:.2f} to account {self.account_id}"
+
+
+class Settlement(models.Model):
+    """Coins a retailer took, retired and turned into GBP it is owed, at the scheme's
+    coin value; `pence` of it was covered by the fund, the rest is still owed."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="settlements")
+    retailer_account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    coins = models.PositiveIntegerField()
+    coin_value_pence = models.PositiveIntegerField()
+    pence = models.PositiveIntegerField()
+    retire = models.OneToOneField(Transfer, on_delete=models.PROTECT, related_name="+")
+    payable = models.OneToOneField(Transfer, on_delete=models.PROTECT, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pence=F("coins") * F("coin_value_pence")),
+                name="coins_settlement_pence_match",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.coins} coins for £{self.pence / 100:.2f}"
+
+
+class Payout(models.Model):
+    """A request to pay a retailer what it is owed, through a PayoutProvider."""
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        PAID = "paid", "Paid"
+        FAILED = "failed", "Failed"
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="payouts")
+    payable_account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    pence = models.PositiveIntegerField()
+    key = models.CharField(max_length=120, unique=True)
+    provider = models.CharField(max_length=20)
+    reference = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=10, choices=State.choices, default=State.REQUESTED)
+    transfer = models.OneToOneField(
+        Transfer, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"payout of £{self.pence / 100:.2f} ({self.status})"

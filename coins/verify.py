@@ -30,7 +30,8 @@ CHECKS = [
         """
         SELECT a.id, a.kind, e.balance_after, e.id FROM coins_entry e
         JOIN coins_account a ON a.id = e.account_id
-        WHERE a.kind NOT IN ('issuance', 'expiry', 'fund') AND e.balance_after < 0
+        WHERE a.kind NOT IN ('issuance', 'expiry', 'clearing', 'retired', 'paid_out')
+          AND e.balance_after < 0
         """,
     ),
     (
