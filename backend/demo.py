@@ -59,6 +59,7 @@ def demo_town_load() -> list[DemoLogin]:
             "daily_cap": 80,
             "weekly_cap": 200,
             "expiry_months": 12,
+            "coin_value_pence": 10,  # shops are settled at 10p a coin (docs/money.md)
         },
     )
     resident, organiser, shop, council = (_user(login) for login in LOGINS)

@@ -175,7 +175,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marketplace.tasks.opportunities_roll_on",
         "schedule": crontab(minute="*"),
     },
+    "settlement-monthly": {
+        "task": "coins.tasks.settlement_monthly",
+        "schedule": crontab(day_of_month=1, hour=4, minute=0),
+    },
 }
+
+# Settling retailers (docs/money.md): "manual" records a payout request that a council
+# officer marks paid after the bank transfer; "stripe_connect" transfers to the shop's
+# connected Stripe account at once.
+PAYOUT_PROVIDER = env("PAYOUT_PROVIDER", "manual")
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -225,6 +234,19 @@ SITE_URL = env("SITE_URL", _SITE_DEFAULT).rstrip("/")
 VAPID_PUBLIC_KEY = env("VAPID_PUBLIC_KEY")
 VAPID_PRIVATE_KEY = env("VAPID_PRIVATE_KEY")
 VAPID_SUBJECT = env("VAPID_SUBJECT")  # mailto:someone@example.org or an https:// URL
+
+# Sponsorship through Stripe (coins/stripe_gateway.py). Without all three keys the sponsor
+# page says sponsorship is not set up. STRIPE_API_BASE points the client elsewhere
+# (localstripe in the tests). Card details go only to Stripe's own script, so it is the one
+# script loaded from another site: Stripe requires it come from js.stripe.com.
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
+STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
+STRIPE_API_BASE = env("STRIPE_API_BASE", "https://api.stripe.com").rstrip("/")
+STRIPE_JS_URL = env("STRIPE_JS_URL", "https://js.stripe.com/v3/")
+# Test mode only (an sk_test_ key): the card every PaymentIntent is created and confirmed
+# with, e.g. pm_card_visa, so that tests need no card form. Refused with a live key.
+STRIPE_TEST_PAYMENT_METHOD = env("STRIPE_TEST_PAYMENT_METHOD")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from accounts import views as account_views
 from backend import health, views
 from backend.api import api
+from coins.webhooks import stripe_webhook
 from notifications import pwa
 
 urlpatterns = [
@@ -24,6 +25,8 @@ urlpatterns = [
     path("wallet/", include("coins.urls")),
     path("rewards/", include("marketplace.reward_urls")),
     path("shop/", include("marketplace.shop_urls")),
+    path("sponsor/", include("marketplace.sponsor_urls")),
+    path("stripe/webhook/", stripe_webhook, name="stripe_webhook"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -1,4 +1,5 @@
-"""The council's view of the ledger: any account, reversals with a reason, the audit trail."""
+"""The council's view of the ledger: any account, reversals with a reason, the audit trail,
+and settling retailers."""
 
 from urllib.parse import urlencode
 
@@ -9,14 +10,19 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthedHttpRequest
 from accounts.models import User
 from coins.forms import ReversalForm
-from coins.models import Account, AuditRecord, Scheme, Transfer, owner_key
+from coins.models import Account, AuditRecord, Payout, Scheme, Transfer, owner_key
+from coins.payouts import payout_paid
 from coins.selectors import statement
 from coins.services import LedgerError, transfer_reverse
+from coins.settlement import scheme_settlement, settlement_run
+from coins.templatetags.pounds import pounds
 
 
 def _my_schemes(request: AuthedHttpRequest) -> QuerySet[Scheme]:
@@ -90,3 +96,41 @@ def transfer_reverse_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     if back.isdigit():
         return redirect("ledger:account", pk=int(back))
     return redirect("ledger:ledger")
+
+
+# Settlement: coins retailers took become GBP they are owed, then paid (docs/money.md).
+
+
+@login_required
+def settlement(request: AuthedHttpRequest) -> HttpResponse:
+    schemes = _my_schemes(request).order_by("name")
+    overviews = [scheme_settlement(scheme=scheme) for scheme in schemes]
+    return render(request, "coins/council_settlement.html", {"overviews": overviews})
+
+
+@login_required
+@require_POST
+def settlement_run_view(request: AuthedHttpRequest) -> HttpResponse:
+    for scheme in _my_schemes(request).filter(coin_value_pence__isnull=False):
+        run = settlement_run(scheme=scheme, today=timezone.localdate())
+        pence = sum(s.pence for s in run.settled)
+        said = f"{scheme.name}: settled {len(run.settled)} shop{pluralize(len(run.settled))}"
+        said += f" for {pounds(pence)}, {len(run.payouts)} payout{pluralize(len(run.payouts))}"
+        said += " requested."
+        if run.owed_pence:
+            said += f" The fund could not cover {pounds(run.owed_pence)}: still owed."
+        messages.success(request, said)
+    return redirect("ledger:settlement")
+
+
+@login_required
+@require_POST
+def payout_paid_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    payout = get_object_or_404(Payout, pk=pk, scheme__in=_my_schemes(request))
+    try:
+        payout_paid(payout=payout, reference=request.POST.get("reference", ""), by=request.user)
+    except LedgerError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, f"Marked {pounds(payout.pence)} as paid.")
+    return redirect("ledger:settlement")

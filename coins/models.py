@@ -119,6 +119,9 @@ class Account(models.Model):
     owner_id = models.BigIntegerField(null=True, blank=True)
     owner = GenericForeignKey("owner_type", "owner_id")
     balance = models.BigIntegerField(default=0)
+    # Where money leaves the scheme for this account's owner: a retailer's GBP payable
+    # holds its Stripe Connect account id ("acct_…"). Blank: paid by bank, marked by hand.
+    external_ref = models.CharField(max_length=255, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -401,7 +404,19 @@ class Payout(models.Model):
     transfer = models.OneToOneField(
         Transfer, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Why the provider refused it, in words for the council officer.
+    error = models.CharField(max_length=300, blank=True)
     created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # One request in flight per payable: a second run finds it and asks again for nothing.
+            models.UniqueConstraint(
+                fields=["payable_account"],
+                condition=Q(status="requested"),
+                name="coins_payout_one_open",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"payout of £{self.pence / 100:.2f} ({self.status})"

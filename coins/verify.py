@@ -77,6 +77,36 @@ CHECKS = [
            <> (SELECT COUNT(*) FROM coins_entry WHERE transfer_id = r.reverses_id)
         """,
     ),
+    # Settling retailers (coins/settlement.py): the record and its two transfers agree.
+    (
+        "settlement {0}: its retire transfer {1} takes {2} coins from the retailer, "
+        "not the {3} it records",
+        """
+        SELECT s.id, s.retire_id, COALESCE(-SUM(e.amount), 0), s.coins FROM coins_settlement s
+        LEFT JOIN coins_entry e
+          ON e.transfer_id = s.retire_id AND e.account_id = s.retailer_account_id
+        GROUP BY s.id HAVING COALESCE(-SUM(e.amount), 0) <> s.coins
+        """,
+    ),
+    (
+        "settlement {0}: its payable transfer {1} owes {2} pence, not the {3} it records",
+        """
+        SELECT s.id, s.payable_id, COALESCE(SUM(e.amount) FILTER (WHERE e.amount > 0), 0),
+               s.pence
+        FROM coins_settlement s LEFT JOIN coins_entry e ON e.transfer_id = s.payable_id
+        GROUP BY s.id HAVING COALESCE(SUM(e.amount) FILTER (WHERE e.amount > 0), 0) <> s.pence
+        """,
+    ),
+    (
+        "payout {0} is marked paid but its transfer {1} pays {2} pence, not {3}",
+        """
+        SELECT p.id, p.transfer_id, COALESCE(SUM(e.amount) FILTER (WHERE e.amount > 0), 0),
+               p.pence
+        FROM coins_payout p LEFT JOIN coins_entry e ON e.transfer_id = p.transfer_id
+        WHERE p.status = 'paid'
+        GROUP BY p.id HAVING COALESCE(SUM(e.amount) FILTER (WHERE e.amount > 0), 0) <> p.pence
+        """,
+    ),
 ]
 
 

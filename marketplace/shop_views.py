@@ -34,6 +34,7 @@ from marketplace.services.shops import (
     shop_balance,
     shop_offer_totals,
     shop_sales,
+    shop_settlement,
     shop_takings,
 )
 from marketplace.shop_forms import (
@@ -93,6 +94,7 @@ def dashboard(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "retailer": retailer,
         "today": shop_takings(retailer=retailer),
         "balance": shop_balance(retailer=retailer),
+        "settlement": shop_settlement(retailer=retailer),
         "offers": retailer.offers.order_by("-active", "title"),
         "totals": shop_offer_totals(retailer=retailer),
         "page": page,

@@ -112,3 +112,80 @@ def _ledger_verified(request: pytest.FixtureRequest) -> Iterator[None]:
     if connection.needs_rollback or not Transfer.objects.exists():
         return
     call_command("verify_ledger", stdout=io.StringIO())
+
+
+# Stripe, faked by localstripe (a dev dependency) on 127.0.0.1, for the sponsorship tests in
+# tests/coins and tests/e2e. localstripe's own `python -m localstripe` listens on every
+# interface and writes its store to /tmp/localstripe.pickle on each change; this launcher
+# binds it to 127.0.0.1 and keeps everything in memory.
+LOCALSTRIPE_LAUNCH = (
+    "import sys\n"
+    "from aiohttp import web\n"
+    "from localstripe import resources, server\n"
+    "resources.Store.dump_to_disk = lambda self: None\n"
+    "web.run_app(server.app, host='127.0.0.1', port=int(sys.argv[1]), print=None)\n"
+)
+STRIPE_WEBHOOK_SECRET = "whsec_citizencoin_tests"
+STRIPE_EVENTS = ("payment_intent.succeeded", "payment_intent.payment_failed", "charge.refunded")
+
+
+@pytest.fixture(scope="session")
+def localstripe() -> Iterator[str]:
+    """localstripe running in a process of its own; its base URL."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    base = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [sys.executable, "-c", LOCALSTRIPE_LAUNCH, str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/js.stripe.com/v3/", timeout=1):  # noqa: S310
+                break
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                pytest.fail("localstripe did not start")
+            time.sleep(0.1)
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def stripe_keys(settings: Any, localstripe: str) -> str:
+    """Stripe configured against localstripe; PaymentIntents are not confirmed unless a
+    test sets STRIPE_TEST_PAYMENT_METHOD."""
+    settings.STRIPE_SECRET_KEY = "sk_test_citizencoin"
+    settings.STRIPE_PUBLISHABLE_KEY = "pk_test_citizencoin"
+    settings.STRIPE_WEBHOOK_SECRET = STRIPE_WEBHOOK_SECRET
+    settings.STRIPE_API_BASE = localstripe
+    settings.STRIPE_JS_URL = f"{localstripe}/js.stripe.com/v3/"
+    settings.STRIPE_TEST_PAYMENT_METHOD = ""
+    return localstripe
+
+
+def localstripe_webhook(
+    localstripe: str, url: str, events: tuple[str, ...] = STRIPE_EVENTS
+) -> None:
+    """Point localstripe's webhook at `url` for these events (none: it sends nothing)."""
+    import urllib.parse
+    import urllib.request
+
+    fields = [("url", url), ("secret", STRIPE_WEBHOOK_SECRET)]
+    fields += [(f"events[{i}]", name) for i, name in enumerate(events or ("none.at.all",))]
+    body = urllib.parse.urlencode(fields).encode()
+    config = f"{localstripe}/_config/webhooks/citizencoin"
+    request = urllib.request.Request(config, data=body)  # noqa: S310
+    with urllib.request.urlopen(request, timeout=5):  # noqa: S310
+        pass

@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import User
 from coins.models import Account, Currency, Scheme, owner_key
 from coins.services import account_for
+from coins.settlement import RetailerPosition, retailer_position
 from marketplace.geo import postcode_point
 from marketplace.images import thumbnails_save
 from marketplace.models import Offer, Redemption, Retailer, RetailerStaff
@@ -158,3 +159,13 @@ def shop_offer_totals(*, retailer: Retailer) -> list[dict[str, object]]:
         }
         for row in rows
     ]
+
+
+def shop_settlement(*, retailer: Retailer) -> RetailerPosition | None:
+    """Where the shop's coins stand in settlement; None where the scheme pays nothing."""
+    if not retailer.scheme.coin_value_pence:
+        return None
+    key = owner_key(retailer)
+    return retailer_position(
+        scheme=retailer.scheme, owner_type_id=key["owner_type"].pk, owner_id=key["owner_id"]
+    )

@@ -1,0 +1,95 @@
+"""The one place that talks to Stripe: PaymentIntents out, signed webhook events in.
+
+Configured from settings (STRIPE_*); each call builds its own client, so that no global
+`stripe.api_key` leaks between schemes, tests or threads. STRIPE_API_BASE points it at
+localstripe in the tests."""
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import stripe
+from django.conf import settings
+
+
+class GatewayError(Exception):
+    """Stripe could not be reached or refused the request; the message is for people."""
+
+
+class WebhookRefused(Exception):
+    """A webhook whose signature or payload does not check out: answer 400, store nothing."""
+
+
+@dataclass(frozen=True)
+class Intent:
+    id: str
+    client_secret: str
+    status: str
+
+
+def configured() -> bool:
+    return bool(
+        settings.STRIPE_SECRET_KEY
+        and settings.STRIPE_PUBLISHABLE_KEY
+        and settings.STRIPE_WEBHOOK_SECRET
+    )
+
+
+def _client() -> stripe.StripeClient:
+    return stripe.StripeClient(
+        settings.STRIPE_SECRET_KEY,
+        base_addresses={"api": settings.STRIPE_API_BASE},
+        max_network_retries=2,  # safe: every create carries an idempotency key
+    )
+
+
+def _test_payment_method() -> str:
+    method: str = settings.STRIPE_TEST_PAYMENT_METHOD
+    if method and not settings.STRIPE_SECRET_KEY.startswith("sk_test_"):
+        raise GatewayError("STRIPE_TEST_PAYMENT_METHOD is only allowed with a test key.")
+    return method
+
+
+def payment_intent_create(*, amount_pence: int, key: str, metadata: dict[str, str]) -> Intent:
+    """A one-off card payment in GBP. Stripe answers a repeated `key` with the first intent."""
+    params: dict[str, Any] = {
+        "amount": amount_pence,
+        "currency": "gbp",
+        "payment_method_types": ["card"],
+        "metadata": metadata,
+    }
+    method = _test_payment_method()
+    if method:
+        params.update(payment_method=method, confirm=True)
+    try:
+        intent = _client().v1.payment_intents.create(
+            params=params,  # type: ignore[arg-type]
+            options={"idempotency_key": key},
+        )
+    except stripe.CardError as error:  # only where the card was given at creation (tests)
+        raise GatewayError(error.user_message or "The card was declined.") from error
+    except stripe.StripeError as error:
+        raise GatewayError("The card payment could not be started. Please try again.") from error
+    return Intent(intent.id, intent.client_secret or "", intent.status)
+
+
+def payment_intent_get(intent_id: str) -> Intent:
+    try:
+        intent = _client().v1.payment_intents.retrieve(intent_id)
+    except stripe.StripeError as error:
+        raise GatewayError("Stripe could not be reached. Please try again.") from error
+    return Intent(intent.id, intent.client_secret or "", intent.status)
+
+
+def event_verify(payload: bytes, signature: str) -> dict[str, Any]:
+    """The event as Stripe sent it, once its signature checks out against our secret."""
+    try:
+        stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
+        event: dict[str, Any] = json.loads(payload)
+    except (stripe.SignatureVerificationError, ValueError) as error:
+        raise WebhookRefused(str(error)) from error
+    if not isinstance(event, dict) or not isinstance(event.get("id"), str):
+        raise WebhookRefused("not an event")
+    if not isinstance(event.get("data"), dict) or not isinstance(event["data"].get("object"), dict):
+        raise WebhookRefused("an event without an object")
+    return event

@@ -1,0 +1,45 @@
+"""Celery tasks of the ledger: thin, ids in, one service each."""
+
+from celery import shared_task
+from django.db import OperationalError
+from django.utils import timezone
+
+from coins.models import Scheme
+
+
+@shared_task
+def settlement_monthly() -> dict[str, int]:
+    """Monthly (celery beat): settle retailers of every scheme that gives coins a value."""
+    from coins.settlement import settlement_run
+
+    totals = {"settled": 0, "payouts": 0, "owed_pence": 0}
+    for scheme in Scheme.objects.filter(coin_value_pence__isnull=False).order_by("pk"):
+        run = settlement_run(scheme=scheme, today=timezone.localdate())
+        totals["settled"] += len(run.settled)
+        totals["payouts"] += len(run.payouts)
+        totals["owed_pence"] += run.owed_pence
+    return totals
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def payout_send_task(payout_id: int) -> str:
+    """Ask the payout provider to pay one request (after the request is committed)."""
+    from coins.payouts import payout_send
+
+    return payout_send(payout_id=payout_id).status
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)
+def stripe_event_process_task(event_id: str) -> str:
+    """Apply one stored Stripe webhook event (sponsorship paid, failed or refunded)."""
+    from coins.funding import stripe_event_process
+
+    return stripe_event_process(event_id=event_id)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def sponsorship_receipt_task(sponsorship_id: int) -> bool:
+    """Email a sponsor their receipt, once."""
+    from coins.funding import sponsorship_receipt_send
+
+    return sponsorship_receipt_send(sponsorship_id=sponsorship_id)

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from marketplace import sponsor_views as views
+
+app_name = "sponsor"
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("mine/", views.mine, name="mine"),
+    path("<int:pk>/", views.receipt, name="receipt"),
+    path("<int:pk>/pay/", views.pay, name="pay"),
+    path("<int:pk>/status.json", views.status, name="status"),
+]
