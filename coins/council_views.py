@@ -35,7 +35,11 @@ def _my_schemes(request: AuthedHttpRequest) -> QuerySet[Scheme]:
 @login_required
 def ledger(request: AuthedHttpRequest) -> HttpResponse:
     schemes = _my_schemes(request)
-    accounts = Account.objects.filter(scheme__in=schemes).select_related("scheme")
+    accounts = (
+        Account.objects.filter(scheme__in=schemes)
+        .select_related("scheme")
+        .prefetch_related("owner")  # one query per kind of owner, not one per row
+    )
     query = request.GET.get("q", "").strip()
     if query:
         person = User.objects.filter(email__iexact=query).first()

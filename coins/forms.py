@@ -5,7 +5,7 @@ from datetime import date
 from django import forms
 
 from accounts.models import User
-from coins.models import Account, Scheme
+from coins.models import Account, Currency, Scheme
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -47,8 +47,10 @@ class GiveForm(forms.Form):
     def __init__(self, *args: object, scheme: Scheme, sender: User, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.scheme, self.sender = scheme, sender
-        groups = Account.objects.filter(scheme=scheme, kind=Account.Kind.GROUP)
-        choices = sorted((str(a.pk), str(a.owner)) for a in groups if a.owner is not None)
+        groups = Account.objects.filter(
+            scheme=scheme, kind=Account.Kind.GROUP, currency=Currency.COIN
+        ).prefetch_related("owner")
+        choices = [(str(a.pk), str(a.owner)) for a in groups if a.owner is not None]
         choices.sort(key=lambda c: c[1])
         to: forms.ChoiceField = self.fields["to"]  # type: ignore[assignment]
         to.choices = [("", "Choose…"), *choices, ("person", "Another resident")]
@@ -83,7 +85,9 @@ class GiveForm(forms.Form):
 
         if self.cleaned_data["to"] == "person":
             return wallet_for(scheme=self.scheme, user=self.cleaned_data["person"])
-        return Account.objects.get(pk=self.cleaned_data["to"], scheme=self.scheme)
+        return Account.objects.get(
+            pk=self.cleaned_data["to"], scheme=self.scheme, currency=Currency.COIN
+        )
 
 
 class ReversalForm(forms.Form):

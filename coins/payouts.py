@@ -14,13 +14,13 @@ key, so sending the same payout again never pays twice."""
 from collections.abc import Callable
 from typing import Protocol
 
-import stripe
 from django.conf import settings
 from django.db import transaction
 
 from accounts.models import User
 from coins.models import Account, Payout, Transfer
 from coins.services import LedgerError, Leg, account_for, lock_accounts, transfer_post
+from coins.stripe_gateway import GatewayError, connect_transfer_create
 
 
 class PayoutFailed(LedgerError):
@@ -61,18 +61,11 @@ class StripeConnectProvider:
                 "This shop has no Stripe account connected. Connect one, or pay it by bank."
             )
         try:
-            transfer = stripe.Transfer.create(
-                amount=payout.pence,
-                currency="gbp",
-                destination=destination,
-                transfer_group=payout.key,
-                idempotency_key=payout.key,
-                api_key=getattr(settings, "STRIPE_SECRET_KEY", "") or None,
+            return connect_transfer_create(
+                pence=payout.pence, destination=destination, key=payout.key
             )
-        except stripe.StripeError as refused:
-            reason = refused.user_message or str(refused) or type(refused).__name__
-            raise PayoutFailed(f"Stripe did not make the transfer: {reason}"[:300]) from refused
-        return str(transfer.id)
+        except GatewayError as refused:
+            raise PayoutFailed(f"Stripe did not make the transfer: {refused}"[:300]) from refused
 
 
 PROVIDERS: dict[str, type[PayoutProvider]] = {

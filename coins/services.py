@@ -281,7 +281,11 @@ def coins_donate(
     """A resident gives coins to a community group or to another resident."""
     if amount < 1:
         raise LedgerError("Give at least 1 coin.")
-    if to.kind not in (Account.Kind.WALLET, Account.Kind.GROUP) or to.scheme_id != scheme.pk:
+    if (
+        to.kind not in (Account.Kind.WALLET, Account.Kind.GROUP)
+        or to.currency != Currency.COIN
+        or to.scheme_id != scheme.pk
+    ):
         raise LedgerError("Coins can be given to a community group or a resident of this scheme.")
     wallet = wallet_for(scheme=scheme, user=sender)
     if wallet.pk == to.pk:

@@ -81,6 +81,25 @@ def payment_intent_get(intent_id: str) -> Intent:
     return Intent(intent.id, intent.client_secret or "", intent.status)
 
 
+def connect_transfer_create(*, pence: int, destination: str, key: str) -> str:
+    """Pay a connected account from the platform's balance; a repeated `key` pays once.
+    Returns Stripe's transfer id; GatewayError says why Stripe refused."""
+    try:
+        transfer = stripe.Transfer.create(
+            amount=pence,
+            currency="gbp",
+            destination=destination,
+            transfer_group=key,
+            idempotency_key=key,
+            api_key=settings.STRIPE_SECRET_KEY or None,
+        )
+    except stripe.StripeError as refused:
+        raise GatewayError(
+            refused.user_message or str(refused) or type(refused).__name__
+        ) from refused
+    return str(transfer.id)
+
+
 def event_verify(payload: bytes, signature: str) -> dict[str, Any]:
     """The event as Stripe sent it, once its signature checks out against our secret."""
     try:

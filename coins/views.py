@@ -14,6 +14,7 @@ from accounts.http import AuthedHttpRequest
 from coins.forms import parse_month
 from coins.models import Account
 from coins.selectors import StatementLine, months_with_activity, statement, wallets_of
+from coins.spreadsheet import spreadsheet_cell
 
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,50}$")
 
@@ -62,14 +63,9 @@ def statement_csv(lines: Iterable[StatementLine], month: date | None) -> HttpRes
         writer.writerow(
             [
                 line.when.isoformat(timespec="seconds"),
-                _safe(line.description),
+                spreadsheet_cell(line.description),
                 line.amount,
                 line.balance_after,
             ]
         )
     return response
-
-
-def _safe(text: str) -> str:
-    """A spreadsheet runs a cell that starts with = + - @ (or a tab or return) as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

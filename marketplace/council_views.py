@@ -1,5 +1,8 @@
 """Pages for a scheme's admins (council officers)."""
 
+from collections.abc import Callable
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -10,7 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts.http import AuthedHttpRequest
 from coins.models import Scheme
 from marketplace.forms import GroupDecisionForm, GroupRegisterForm
-from marketplace.models import CommunityGroup, Retailer, Status
+from marketplace.models import CommunityGroup, Organisation, Retailer, Status
 from marketplace.services import NotAllowed, group_decide, group_register
 from marketplace.services.shops import retailer_decide
 
@@ -30,78 +33,66 @@ def group_register_view(request: AuthedHttpRequest) -> HttpResponse:
     return render(request, "organise/register.html", {"form": form})
 
 
-@login_required
-def group_queue(request: AuthedHttpRequest) -> HttpResponse:
+def _queue(request: AuthedHttpRequest, model: type[Organisation], template: str) -> HttpResponse:
+    """The groups or shops waiting for the council, in the schemes this officer runs."""
     schemes = Scheme.objects.filter(admin_memberships__user=request.user)
     if not schemes.exists():
         raise PermissionDenied
-    pending = CommunityGroup.objects.filter(scheme__in=schemes, status=Status.PENDING)
+    pending = model._default_manager.filter(scheme__in=schemes, status=Status.PENDING)
     return render(
-        request,
-        "council/groups.html",
-        {"pending": pending.order_by("created"), "form": GroupDecisionForm()},
+        request, template, {"pending": pending.order_by("created"), "form": GroupDecisionForm()}
     )
+
+
+def _decision(
+    request: AuthedHttpRequest,
+    organisation: Organisation,
+    decide: Callable[..., None],
+    perm: str,
+    back: str,
+    noun: str,
+) -> HttpResponse:
+    """Verify a group or shop, or reject it with a reason, through its service."""
+    form = GroupDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"Choose to verify or reject the {noun}.")
+        return redirect(back)
+    try:
+        decide(
+            by=request.user,
+            verify=form.cleaned_data["decision"] == "verify",
+            reason=form.cleaned_data["reason"],
+        )
+    except NotAllowed as refused:
+        if not request.user.has_perm(perm, organisation):
+            raise PermissionDenied from refused
+        messages.error(request, f"{organisation.name}: {refused}")
+        return redirect(back)
+    messages.success(request, f"{organisation.name}: {organisation.get_status_display().lower()}.")
+    return redirect(back)
+
+
+@login_required
+def group_queue(request: AuthedHttpRequest) -> HttpResponse:
+    return _queue(request, CommunityGroup, "council/groups.html")
 
 
 @login_required
 @require_POST
 def group_decision(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     group = get_object_or_404(CommunityGroup, pk=pk)
-    form = GroupDecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose to verify or reject the group.")
-        return redirect("council:groups")
-    try:
-        group_decide(
-            group=group,
-            by=request.user,
-            verify=form.cleaned_data["decision"] == "verify",
-            reason=form.cleaned_data["reason"],
-        )
-    except NotAllowed as refused:
-        if not request.user.has_perm("marketplace.verify_group", group):
-            raise PermissionDenied from refused
-        messages.error(request, f"{group.name}: {refused}")
-        return redirect("council:groups")
-    messages.success(request, f"{group.name}: {group.get_status_display().lower()}.")
-    return redirect("council:groups")
-
-
-# Shops: the same queue and decision as groups, for retailers.
+    decide = partial(group_decide, group=group)
+    return _decision(request, group, decide, "marketplace.verify_group", "council:groups", "group")
 
 
 @login_required
 def shop_queue(request: AuthedHttpRequest) -> HttpResponse:
-    schemes = Scheme.objects.filter(admin_memberships__user=request.user)
-    if not schemes.exists():
-        raise PermissionDenied
-    pending = Retailer.objects.filter(scheme__in=schemes, status=Status.PENDING)
-    return render(
-        request,
-        "council/shops.html",
-        {"pending": pending.order_by("created"), "form": GroupDecisionForm()},
-    )
+    return _queue(request, Retailer, "council/shops.html")
 
 
 @login_required
 @require_POST
 def shop_decision(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    retailer = get_object_or_404(Retailer, pk=pk)
-    form = GroupDecisionForm(request.POST)  # the same two choices and reason as a group's
-    if not form.is_valid():
-        messages.error(request, "Choose to verify or reject the shop.")
-        return redirect("council:shops")
-    try:
-        retailer_decide(
-            retailer=retailer,
-            by=request.user,
-            verify=form.cleaned_data["decision"] == "verify",
-            reason=form.cleaned_data["reason"],
-        )
-    except NotAllowed as refused:
-        if not request.user.has_perm("marketplace.verify_retailer", retailer):
-            raise PermissionDenied from refused
-        messages.error(request, f"{retailer.name}: {refused}")
-        return redirect("council:shops")
-    messages.success(request, f"{retailer.name}: {retailer.get_status_display().lower()}.")
-    return redirect("council:shops")
+    shop = get_object_or_404(Retailer, pk=pk)
+    decide = partial(retailer_decide, retailer=shop)
+    return _decision(request, shop, decide, "marketplace.verify_retailer", "council:shops", "shop")

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.http import AuthedHttpRequest
 from accounts.models import User
+from coins.spreadsheet import spreadsheet_cell
 from marketplace.models import Offer, Redemption, Retailer, RetailerApiKey
 from marketplace.services.api_keys import retailer_api_key_create, retailer_api_key_revoke
 from marketplace.services.common import NotAllowed
@@ -114,11 +115,11 @@ def sales_csv(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             [
                 sale.pk,
                 _when(sale.redeemed_at),
-                _safe(sale.offer.title if sale.offer else "Amount asked for"),
+                spreadsheet_cell(sale.offer.title if sale.offer else "Amount asked for"),
                 sale.price,
                 sale.get_status_display(),
                 _when(sale.refunded_at),
-                _safe(sale.user.public_name),
+                spreadsheet_cell(sale.user.public_name),
             ]
         )
     return response
@@ -126,11 +127,6 @@ def sales_csv(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 def _when(moment: datetime | None) -> str:
     return timezone.localtime(moment).isoformat(timespec="seconds") if moment else ""
-
-
-def _safe(text: str) -> str:
-    """A spreadsheet runs a cell that starts with = + - @ (or a tab or return) as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @login_required

@@ -31,6 +31,7 @@ from marketplace.models.board import UPCOMING_UPDATE
 from marketplace.services.common import (
     NotAllowed,
     SignupRefused,
+    admins_tell_pending,
     decision_record,
     free_slug,
     headline,
@@ -194,11 +195,9 @@ def group_register(*, scheme: Scheme, by: User, **details: str) -> CommunityGrou
         )
         group.save()
         GroupOrganiser.objects.create(group=group, user=by)
-        admins = User.objects.filter(scheme_admin_memberships__scheme=scheme)
-        notify(
-            recipients=list(admins),
+        admins_tell_pending(
+            organisation=group,
             kind="group_pending",
-            title=headline(f"{group.name} is waiting for verification"),
             body="A new community group has registered.",
             url=reverse("council:groups"),
         )

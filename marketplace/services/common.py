@@ -11,6 +11,7 @@ from accounts.models import User
 from coins.models import Scheme
 from marketplace.models import Organisation, Retailer, Status
 from notifications.live import live_refresh
+from notifications.services import notify
 
 
 class SignupRefused(Exception):
@@ -72,3 +73,14 @@ def takings_changed(retailer: Retailer) -> None:
     """After commit, the shop's open dashboards and receipts refresh their figures."""
     staff = retailer.staff.values_list("user_id", flat=True)
     live_refresh(user_ids=list(staff), fragments=["takings"])
+
+
+def admins_tell_pending(*, organisation: Organisation, kind: str, body: str, url: str) -> None:
+    """Tell the scheme's admins that a group or shop waits for them to verify it."""
+    notify(
+        recipients=list(User.objects.filter(scheme_admin_memberships__scheme=organisation.scheme)),
+        kind=kind,
+        title=headline(f"{organisation.name} is waiting for verification"),
+        body=body,
+        url=url,
+    )

@@ -17,7 +17,12 @@ from coins.settlement import RetailerPosition, retailer_position
 from marketplace.geo import postcode_point
 from marketplace.images import thumbnails_save
 from marketplace.models import Offer, Redemption, Retailer, RetailerStaff
-from marketplace.services.common import NotAllowed, decision_record, free_slug, headline
+from marketplace.services.common import (
+    NotAllowed,
+    admins_tell_pending,
+    decision_record,
+    free_slug,
+)
 from notifications.services import notify
 
 SOLD = (Redemption.State.REDEEMED, Redemption.State.REFUNDED)
@@ -33,11 +38,9 @@ def retailer_register(*, scheme: Scheme, by: User, **details: str) -> Retailer:
         retailer.latitude, retailer.longitude = point if point else (None, None)
         retailer.save()
         RetailerStaff.objects.create(retailer=retailer, user=by)
-        admins = User.objects.filter(scheme_admin_memberships__scheme=scheme)
-        notify(
-            recipients=list(admins),
+        admins_tell_pending(
+            organisation=retailer,
             kind="retailer_pending",
-            title=headline(f"{retailer.name} is waiting for verification"),
             body="A new shop has registered to take coins.",
             url=reverse("council:shops"),
         )

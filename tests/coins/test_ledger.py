@@ -9,6 +9,8 @@ from coins.services import (
     LedgerError,
     Leg,
     TransferConflict,
+    account_for,
+    coins_donate,
     transfer_post,
     transfer_reverse,
     wallet_for,
@@ -190,3 +192,14 @@ def test_verify_ledger_names_an_account_whose_cached_balance_was_tampered_with(
         call_command("verify_ledger")
     assert f"account {wallet.pk} (wallet): cached balance 500" in capsys.readouterr().err
     Account.objects.filter(pk=wallet.pk).update(balance=10)  # put it back for the final check
+
+
+def test_coins_are_never_given_to_a_groups_pound_account() -> None:
+    scheme = make_scheme()
+    sam = make_user("sam@example.org")
+    give_coins(scheme, sam, 10)
+    owner = make_user("group-stand-in@example.org")
+    pounds = account_for(scheme=scheme, kind=Account.Kind.GROUP, owner=owner, currency="GBP")
+    with pytest.raises(LedgerError, match="community group or a resident"):
+        coins_donate(scheme=scheme, sender=sam, to=pounds, amount=5, key="g", memo="Gift")
+    assert wallet_for(scheme=scheme, user=sam).balance == 10

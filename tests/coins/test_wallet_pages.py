@@ -169,3 +169,15 @@ def test_a_malformed_email_gets_one_message(client: Client) -> None:
     ).content.decode()
     assert "Enter a valid email address." in page
     assert "Enter the email address of the person to give to." not in page
+
+
+def test_the_give_form_offers_a_groups_coin_account_only(client: Client) -> None:
+    scheme = make_scheme()
+    sam = make_user("sam@example.org")
+    give_coins(scheme, sam, 5)
+    owner = make_user("group-stand-in@example.org")
+    coins = account_for(scheme=scheme, kind=Account.Kind.GROUP, owner=owner)
+    pounds = account_for(scheme=scheme, kind=Account.Kind.GROUP, owner=owner, currency="GBP")
+    client.force_login(sam)
+    form = client.get("/wallet/give/").content.decode()
+    assert f'value="{coins.pk}"' in form and f'value="{pounds.pk}"' not in form
