@@ -1,3 +1,5 @@
+"""People in the Django admin."""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 

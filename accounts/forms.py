@@ -1,3 +1,6 @@
+"""Sign-up and 'Your details' forms, and the postcode rule every app uses. Never saves
+anything beyond the person's own row."""
+
 import re
 from typing import Any
 

@@ -1,3 +1,5 @@
+"""The request type of pages and endpoints that need a logged-in person."""
+
 from django.http import HttpRequest
 
 from accounts.models import User

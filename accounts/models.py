@@ -1,3 +1,6 @@
+"""The User: e-mail login, the name and area others may see, age and privacy defaults.
+Knows nothing of groups, coins or notifications."""
+
 from datetime import date
 from typing import Any
 

@@ -1,3 +1,5 @@
+"""The person's own details page. Redirects only to our own pages."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse

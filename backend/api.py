@@ -7,10 +7,10 @@ from accounts.http import AuthedHttpRequest
 from backend.roles import roles_for
 from backend.schemas import MembershipOut, MeOut
 from coins.api import router as wallet_router
-from marketplace.api import router as board_router
-from marketplace.organiser_api import router as organiser_router
-from marketplace.rewards_api import pos_router
-from marketplace.rewards_api import router as rewards_router
+from marketplace.board.api import router as board_router
+from marketplace.board.organise_api import router as organiser_router
+from marketplace.rewards.api import pos_router
+from marketplace.rewards.api import router as rewards_router
 
 # Session auth for the browser; django_auth checks the CSRF token on unsafe methods.
 api = NinjaAPI(

@@ -1,3 +1,5 @@
+"""HTTP and the notification socket, for uvicorn."""
+
 import os
 
 from django.core.asgi import get_asgi_application

@@ -1,3 +1,5 @@
+"""The Celery app; tasks are found in each app's tasks modules."""
+
 import os
 import socket
 

@@ -14,21 +14,13 @@ from PIL import Image, ImageOps
 from accounts.models import User
 from coins.models import Account, Scheme, SchemeAdmin
 from coins.services import account_for
+from marketplace.board.models import CommunityGroup, GroupOrganiser, Opportunity, Shift, Signup
+from marketplace.board.services.hours import hours_confirm
+from marketplace.board.services.opportunities import photo_thumbnails_make
 from marketplace.geo import postcode_table
 from marketplace.images import photo_clean
-from marketplace.models import (
-    CommunityGroup,
-    GroupOrganiser,
-    Offer,
-    OfferCategory,
-    Opportunity,
-    Retailer,
-    RetailerStaff,
-    Shift,
-    Signup,
-    Status,
-)
-from marketplace.services import hours_confirm, photo_thumbnails_make
+from marketplace.organisations import Status
+from marketplace.rewards.models import Offer, OfferCategory, Retailer, RetailerStaff
 
 DEMO_PASSWORD = "coins-for-good-2026"  # noqa: S105 - printed for the demo on purpose
 

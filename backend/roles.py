@@ -6,7 +6,8 @@ from django.contrib.auth.models import AnonymousUser
 
 from accounts.models import User
 from coins.models import Scheme
-from marketplace.models import CommunityGroup, Retailer
+from marketplace.board.models import CommunityGroup
+from marketplace.rewards.models import Retailer
 
 
 @dataclass(frozen=True)

@@ -164,15 +164,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULE = {
     "coins-expiry": {
-        "task": "marketplace.tasks.coins_expiry",
+        "task": "coins.tasks.coins_expiry",
         "schedule": crontab(hour=3, minute=30),
     },
     "shift-reminders": {
-        "task": "marketplace.tasks.shift_reminders",
+        "task": "marketplace.board.tasks.shift_reminders",
         "schedule": crontab(minute="*/10"),
     },
     "opportunities-roll-on": {
-        "task": "marketplace.tasks.opportunities_roll_on",
+        "task": "marketplace.board.tasks.opportunities_roll_on",
         "schedule": crontab(minute="*"),
     },
     "settlement-monthly": {

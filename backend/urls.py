@@ -1,3 +1,5 @@
+"""Every URL of the site: each app's pages under their prefix, the API, health."""
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
@@ -6,6 +8,8 @@ from accounts import views as account_views
 from backend import health, views
 from backend.api import api
 from coins.webhooks import stripe_webhook
+from marketplace.board import council_urls as board_council
+from marketplace.rewards import council_urls as shop_council
 from notifications import pwa
 
 urlpatterns = [
@@ -18,14 +22,14 @@ urlpatterns = [
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("sw.js", pwa.service_worker, name="service_worker"),
     path("offline/", pwa.offline, name="offline"),
-    path("", include("marketplace.urls")),
-    path("organise/", include("marketplace.organiser_urls")),
-    path("council/", include("marketplace.council_urls")),
+    path("", include("marketplace.board.urls")),
+    path("organise/", include("marketplace.board.organise_urls")),
+    path("council/", include((board_council.urlpatterns + shop_council.urlpatterns, "council"))),
     path("council/ledger/", include("coins.council_urls")),
     path("wallet/", include("coins.urls")),
-    path("rewards/", include("marketplace.reward_urls")),
-    path("shop/", include("marketplace.shop_urls")),
-    path("sponsor/", include("marketplace.sponsor_urls")),
+    path("rewards/", include("marketplace.rewards.urls")),
+    path("shop/", include("marketplace.rewards.shop_urls")),
+    path("sponsor/", include("coins.sponsor_urls")),
     path("stripe/webhook/", stripe_webhook, name="stripe_webhook"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -1,3 +1,5 @@
+"""The home page and, outside production, uploaded media."""
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase

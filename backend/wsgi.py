@@ -1,3 +1,5 @@
+"""WSGI, for tools that want it; the site itself runs on ASGI."""
+
 import os
 
 from django.core.wsgi import get_wsgi_application

@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from coins.models import Scheme
+from marketplace.board.models import Cause, CommunityGroup, Opportunity, Shift, Signup, Skill
 from marketplace.geo import postcode_table
-from marketplace.models import CommunityGroup, Opportunity, Shift, Signup, Status
-from marketplace.models.board import Cause, Skill
+from marketplace.organisations import Status
 
 BATCH = 5_000
 GROUPS = 40

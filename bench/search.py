@@ -20,11 +20,10 @@ from django.utils import timezone
 
 from bench import board_data
 from bench.harness import compare, ratio, say
+from marketplace.board.models import Cause, Opportunity
+from marketplace.board.selectors import BoardQuery, opportunity_search
+from marketplace.board.views import PER_PAGE
 from marketplace.geo import postcode_point
-from marketplace.models import Opportunity
-from marketplace.models.board import Cause
-from marketplace.selectors import BoardQuery, opportunity_search
-from marketplace.views import PER_PAGE
 
 OPPORTUNITIES = 100_000
 REPEATS = 9

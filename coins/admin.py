@@ -1,3 +1,5 @@
+"""Schemes and their admins in the Django admin (ledger rows are read-only there)."""
+
 from django.contrib import admin
 
 from coins.models import Scheme, SchemeAdmin

@@ -1,6 +1,5 @@
-"""The wallet page, as JSON: balances, the statement and its CSV, and the groups one
-can give coins to. Giving them (POST /wallet/gifts) is in marketplace/api.py, which
-tells the recipient."""
+"""The wallet page, as JSON: balances, the statement and its CSV, the groups one can
+give coins to, and giving them."""
 
 from datetime import date
 from typing import Any
@@ -14,6 +13,8 @@ from accounts.models import User
 from coins.forms import GiveForm, parse_month
 from coins.models import Account, Scheme
 from coins.schemas import (
+    GiftIn,
+    GiftOut,
     Problem,
     RecipientOut,
     SchemeOut,
@@ -22,11 +23,14 @@ from coins.schemas import (
     WalletOut,
 )
 from coins.selectors import StatementLine, statement, wallets_of
+from coins.services import LedgerError
 from coins.views import statement_csv
+from coins.wallets import gift_give
 
 router = Router(tags=["wallet"])
 PER_PAGE = 50
 BAD_MONTH = "Give the month as YYYY-MM, such as 2026-11."
+INVALID = "Some of what was sent is not valid."
 # A slug, so that nothing else (a NUL byte, say) ever reaches the database.
 SchemeSlug = QueryEx[
     str | None,
@@ -149,3 +153,59 @@ def _line(line: StatementLine) -> StatementLineOut:
         transfer_id=line.transfer.pk,
         kind=line.transfer.kind,
     )
+
+
+NO_COINS = "You have no coins to give yet. Volunteer to earn some!"
+
+
+EITHER = "Give to a group or to a resident's email address, not both."
+
+
+@router.post(
+    "/wallet/gifts",
+    response={201: GiftOut, 409: Problem, 422: Problem},
+    tags=["wallet"],
+    summary="Give coins to a community group, or to another resident by email",
+)
+def wallet_give(request: AuthedHttpRequest, body: GiftIn, scheme: SchemeSlug = None) -> Status[Any]:
+    """The give page's form (422, with its messages) and service; the ledger refusing
+    the gift as things stand (not enough coins, a request id used for another gift)
+    is a conflict (409)."""
+    account = wallet_for_slug(request.user, scheme)
+    if account is None:
+        return Status(409, Problem(detail=NO_COINS))
+    if body.to_account is not None and body.email:
+        return Status(422, Problem(detail=INVALID, errors={"to_account": [EITHER]}))
+    form = GiveForm(_gift_form_data(body), scheme=account.scheme, sender=request.user)
+    if not form.is_valid():
+        return Status(422, _gift_problem(form))
+    to, amount = form.recipient(), form.cleaned_data["amount"]
+    try:
+        transfer = gift_give(
+            scheme=account.scheme,
+            sender=request.user,
+            to=to,
+            amount=amount,
+            # The page's key: a gift retried from either gives once.
+            key=f"give:{request.user.pk}:{form.cleaned_data['request_id']}",
+            memo=form.memo(to),
+        )
+    except LedgerError as refused:
+        return Status(409, Problem(detail=str(refused)))
+    account.refresh_from_db(fields=["balance"])
+    return Status(201, GiftOut(transfer_id=transfer.pk, amount=amount, balance=account.balance))
+
+
+def _gift_form_data(body: GiftIn) -> dict[str, Any]:
+    """As the page posts it: `to` is a group's account id, or "person" with an email."""
+    to = body.to_account if body.to_account is not None else "person" if body.email else None
+    return {"to": to, "email": body.email, "amount": body.amount, "request_id": body.request_id}
+
+
+def _gift_problem(form: GiveForm) -> Problem:
+    # The page's form calls the recipient `to`; the body calls it `to_account`.
+    errors = {
+        {"to": "to_account"}.get(field, field): [str(m) for m in messages]
+        for field, messages in form.errors.items()
+    }
+    return Problem(detail=INVALID, errors=errors)

@@ -1,3 +1,5 @@
+"""The coins app."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""The council's ledger pages."""
+
 from django.urls import path
 
 from coins import council_views as views

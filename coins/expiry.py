@@ -1,6 +1,7 @@
 """Coins in a wallet that has not moved for the scheme's N months expire to the
 scheme's expiry account, after warnings 30 and 7 days before. Every step is keyed
-on the wallet's last entry, so running it twice warns and expires nothing twice."""
+on the wallet's last entry, so running it twice warns and expires nothing twice.
+The owners are told (notify) after each step commits."""
 
 import calendar
 from dataclasses import dataclass
@@ -8,10 +9,13 @@ from datetime import date
 
 from django.db import transaction
 from django.db.models import Max, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from coins.models import Account, Entry, ExpiryNotice, Scheme, Transfer
 from coins.services import Leg, account_for, lock_accounts, transfer_post
+from notifications.services import notify
 
 WARN_DAYS = (30, 7)  # most urgent last
 
@@ -96,3 +100,40 @@ def _expire(scheme: Scheme, wallet_id: int) -> Transfer | None:
             legs=[Leg(wallet, -wallet.balance), Leg(expiry, wallet.balance)],
             memo=f"Expired after {scheme.expiry_months} months without use",
         )
+
+
+def coins_expiry_run(*, today: date | None = None) -> dict[str, int]:
+    """Warn wallets whose coins expire soon, then expire the ones that are due.
+    Safe to run twice on a day: each step is keyed on the wallet's last movement."""
+    today = today or timezone.localdate()
+    warned = expired = 0
+    for scheme in Scheme.objects.filter(expiry_months__isnull=False, participation_only=False):
+        with transaction.atomic():
+            for warning in expiry_warnings(scheme=scheme, today=today):
+                notify(
+                    recipients=_owner(warning.account),
+                    kind="coins_expiring",
+                    title=f"{warning.coins} coins expire on {warning.due:%-d %B}",
+                    body="Your wallet has not moved for a while. Spend them, or give them "
+                    "to a community group, before then.",
+                    url=reverse("coins:give"),
+                )
+                warned += 1
+        for transfer in wallets_expire(scheme=scheme, today=today):
+            entry = transfer.entries.select_related("account").filter(amount__lt=0).get()
+            with transaction.atomic():
+                notify(
+                    recipients=_owner(entry.account),
+                    kind="coins_expired",
+                    title=f"{-entry.amount} coins expired",
+                    body=transfer.memo,
+                    url=reverse("coins:wallet"),
+                )
+            expired += 1
+    return {"warned": warned, "expired": expired}
+
+
+def _owner(wallet: Account) -> list[User]:
+    """A wallet's person, if they still have an account (erased people are not told)."""
+    owner = wallet.owner
+    return [owner] if isinstance(owner, User) else []

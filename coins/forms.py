@@ -1,3 +1,5 @@
+"""The wallet's forms: the statement month, giving coins, a council reversal."""
+
 import re
 import uuid
 from datetime import date

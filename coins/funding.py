@@ -8,8 +8,6 @@ that a second event about the same payment moves nothing either."""
 import logging
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -19,7 +17,8 @@ from accounts.models import User
 from coins import stripe_gateway
 from coins.models import Account, Currency, Scheme, Sponsorship, StripeEvent, Transfer
 from coins.services import LedgerError, Leg, account_for, transfer_post, transfer_reverse
-from coins.tasks import sponsorship_receipt_task, stripe_event_process_task
+from coins.tasks import stripe_event_process_task
+from notifications.services import notify
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +135,7 @@ def _on_succeeded(intent: dict[str, Any]) -> str:
     return _credit(sponsorship)
 
 
-def _credit(sponsorship: Sponsorship) -> str:
+def _credit(sponsorship: Sponsorship, *, receipt: bool = True) -> str:
     """Post the sponsorship's money from Stripe clearing to its account (locked by caller)."""
     if sponsorship.transfer_id is not None:
         return "already credited"
@@ -156,9 +155,32 @@ def _credit(sponsorship: Sponsorship) -> str:
     if sponsorship.status != Sponsorship.State.REFUNDED:
         sponsorship.status = Sponsorship.State.PAID
     sponsorship.save(update_fields=["transfer", "status"])
-    sponsorship_id = sponsorship.pk
-    transaction.on_commit(lambda: sponsorship_receipt_task.delay(sponsorship_id), robust=True)
+    if receipt and sponsorship.status == Sponsorship.State.PAID:
+        _receipt_send(sponsorship)
     return "credited"
+
+
+def _receipt_send(sponsorship: Sponsorship) -> None:
+    """The sponsor's receipt, in the page and always by e-mail, once: only a payment's
+    first credit comes here, and notify() sends only if the credit commits."""
+    sponsor = User.objects.filter(pk=sponsorship.sponsor_id).first()  # may have been erased
+    if sponsor is None:
+        return
+    amount = pounds(sponsorship.amount_pence)
+    body = render_to_string(
+        "sponsor/receipt_body.txt",
+        {"sponsorship": sponsorship, "pounds": amount, "to": recipient_name(sponsorship.account)},
+    )
+    notify(
+        recipients=[sponsor],
+        kind="sponsorship_receipt",
+        title=f"Receipt for your sponsorship of {amount}",
+        body=body.strip(),
+        url=reverse("sponsor:receipt", args=[sponsorship.pk]),
+        subject=f"Citizen Coin: receipt for your sponsorship of {amount}",
+    )
+    sponsorship.receipt_sent_at = timezone.now()
+    sponsorship.save(update_fields=["receipt_sent_at"])
 
 
 def _on_failed(intent: dict[str, Any]) -> str:
@@ -189,7 +211,7 @@ def _on_refunded(charge: dict[str, Any]) -> str:
     if sponsorship.transfer_id is None:
         if not charge.get("paid") or charge.get("amount") != sponsorship.amount_pence:
             return "refund of a payment that was never credited: nothing to reverse"
-        _credit(sponsorship)
+        _credit(sponsorship, receipt=False)  # no thank-you for money that goes back
     assert sponsorship.transfer is not None
     try:
         with transaction.atomic():
@@ -210,35 +232,6 @@ HANDLERS = {
     "payment_intent.payment_failed": _on_failed,
     "charge.refunded": _on_refunded,
 }
-
-
-def sponsorship_receipt_send(*, sponsorship_id: int) -> bool:
-    """Email the sponsor a receipt for a paid sponsorship, once. A failed send is
-    released for the task's retry."""
-    claimed = Sponsorship.objects.filter(
-        pk=sponsorship_id, status=Sponsorship.State.PAID, receipt_sent_at__isnull=True
-    ).update(receipt_sent_at=timezone.now())
-    sponsorship = Sponsorship.objects.select_related("scheme", "account").get(pk=sponsorship_id)
-    sponsor = User.objects.filter(pk=sponsorship.sponsor_id).first()  # may have been erased
-    if not claimed or sponsor is None or not sponsor.email:
-        return False
-    context = {
-        "sponsorship": sponsorship,
-        "pounds": pounds(sponsorship.amount_pence),
-        "to": recipient_name(sponsorship.account),
-        "url": settings.SITE_URL + reverse("sponsor:receipt", args=[sponsorship.pk]),
-    }
-    try:
-        send_mail(
-            subject=f"Citizen Coin: receipt for your sponsorship of {context['pounds']}",
-            message=render_to_string("sponsor/receipt_email.txt", context),
-            from_email=None,
-            recipient_list=[sponsor.email],
-        )
-    except OSError:
-        Sponsorship.objects.filter(pk=sponsorship_id).update(receipt_sent_at=None)
-        raise
-    return True
 
 
 def recipient_name(account: Account) -> str:

@@ -1,3 +1,5 @@
+"""Who administers a scheme."""
+
 import rules
 
 from coins.models import Scheme

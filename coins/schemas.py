@@ -57,8 +57,7 @@ class GiftOut(Schema):
     balance: int = Field(description="My wallet's balance after the gift.")
 
 
-# The same as marketplace's Problem, which coins may not import: the OpenAPI document
-# has one `Problem`, so the two must stay identical (a docstring would show there too).
+# What every endpoint answers when it refuses (one `Problem` in the OpenAPI document).
 class Problem(Schema):
     detail: str
     errors: dict[str, list[str]] | None = None

@@ -37,9 +37,9 @@ def stripe_event_process_task(event_id: str) -> str:
     return stripe_event_process(event_id=event_id)
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def sponsorship_receipt_task(sponsorship_id: int) -> bool:
-    """Email a sponsor their receipt, once."""
-    from coins.funding import sponsorship_receipt_send
+@shared_task
+def coins_expiry() -> dict[str, int]:
+    """Daily (celery beat): warn, then expire coins of wallets quiet for too long."""
+    from coins.expiry import coins_expiry_run
 
-    return sponsorship_receipt_send(sponsorship_id=sponsorship_id)
+    return coins_expiry_run()

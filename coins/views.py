@@ -1,20 +1,22 @@
-"""A resident's wallet: balance, statement and CSV. Giving coins away is in marketplace
-(marketplace/wallet_views.py), which tells the recipient."""
+"""A resident's wallet: balance, statement and CSV, and giving coins away."""
 
 import csv
 import re
 from collections.abc import Iterable
 from datetime import date
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from accounts.http import AuthedHttpRequest
-from coins.forms import parse_month
+from coins.forms import GiveForm, parse_month
 from coins.models import Account
 from coins.selectors import StatementLine, months_with_activity, statement, wallets_of
+from coins.services import LedgerError
 from coins.spreadsheet import spreadsheet_cell
+from coins.wallets import gift_give
 
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,50}$")
 
@@ -50,6 +52,37 @@ def wallet_csv(request: AuthedHttpRequest) -> HttpResponse:
         raise Http404("You have no wallet yet.")
     month = parse_month(request.GET.get("month", ""))
     return statement_csv(statement(account, month), month)
+
+
+@login_required
+def give(request: AuthedHttpRequest) -> HttpResponse:
+    account = requested_wallet(request)
+    if account is None:
+        messages.info(request, "You have no coins to give yet. Volunteer to earn some!")
+        return redirect("coins:wallet")
+    form = GiveForm(
+        request.POST if request.method == "POST" else None,
+        scheme=account.scheme,
+        sender=request.user,
+    )
+    if request.method == "POST" and form.is_valid():
+        to = form.recipient()
+        memo = form.memo(to)
+        try:
+            gift_give(
+                scheme=account.scheme,
+                sender=request.user,
+                to=to,
+                amount=form.cleaned_data["amount"],
+                key=f"give:{request.user.pk}:{form.cleaned_data['request_id']}",
+                memo=memo,
+            )
+        except LedgerError as refused:
+            form.add_error("amount", str(refused))
+        else:
+            messages.success(request, f"Thank you! {memo}: {form.cleaned_data['amount']} coins.")
+            return redirect("coins:wallet")
+    return render(request, "coins/give.html", {"form": form, "account": account})
 
 
 def statement_csv(lines: Iterable[StatementLine], month: date | None) -> HttpResponse:

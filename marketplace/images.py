@@ -1,14 +1,17 @@
-"""Photos: accepted by what they are, not what they are called; re-encoded so that
-nothing hidden (EXIF, GPS, comments) survives; thumbnails made later, in Celery."""
+"""Images the board and the shops share. Photos: accepted by what they are, not what
+they are called; re-encoded so that nothing hidden (EXIF, GPS, comments) survives;
+thumbnails made later, in Celery. QR codes: inline SVG, labelled for screen readers."""
 
 import io
 import warnings
 
+import segno
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models.fields.files import FieldFile
+from django.utils.safestring import SafeString, mark_safe
 from PIL import Image, ImageOps
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -90,3 +93,11 @@ def _jpeg(image: Image.Image) -> bytes:
     # No exif= argument: nothing of the original's metadata is written.
     image.save(out, "JPEG", quality=85, optimize=True, progressive=True)
     return out.getvalue()
+
+
+def qr_svg(url: str, *, label: str) -> SafeString:
+    """An inline SVG QR code, labelled for screen readers."""
+    svg = segno.make(url, error="m").svg_inline(omitsize=True, dark="#0b0c0c", light="#ffffff")
+    return mark_safe(  # noqa: S308 - segno's own markup around our escaped URL
+        f'<figure class="qr" role="img" aria-label="{label}">{svg}</figure>'
+    )

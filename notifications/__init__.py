@@ -1,3 +1,6 @@
+"""Everything that reaches a person: notify(), stored notifications, the socket, e-mail
+and web push. Knows nothing of coins or the marketplace."""
+
 from typing import Any
 
 

@@ -1,3 +1,5 @@
+"""Notifications in the Django admin."""
+
 from django.contrib import admin
 
 from notifications.models import Notification, NotificationPreference, PushSubscription

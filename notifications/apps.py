@@ -1,3 +1,5 @@
+"""The notifications app."""
+
 from django.apps import AppConfig
 
 

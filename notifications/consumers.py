@@ -1,3 +1,6 @@
+"""The notification socket: one per open page, resuming from the last id it saw. Never
+writes anything but what a page marks read."""
+
 import asyncio
 import json
 from typing import Any

@@ -22,13 +22,13 @@ class Kind:
     section: str
     email: bool = False
     push: bool = False
-    # The feature sends its own email (e.g. with the group's reply-to address), so
-    # notify() does not send a second one.
-    own_email: bool = False
+    # Always e-mailed, whatever the person chose (a receipt): no unsubscribe link, and the
+    # preferences page does not offer to turn its e-mail off.
+    always_email: bool = False
 
     @property
     def defaults(self) -> Channels:
-        return Channels(in_page=True, email=self.email, push=self.push)
+        return Channels(in_page=True, email=self.email or self.always_email, push=self.push)
 
 
 VOLUNTEERING = "Volunteering"
@@ -57,7 +57,7 @@ _ALL = [
         push=True,
     ),
     Kind("shift_reminder", "Reminders before your shifts", VOLUNTEERING, email=True, push=True),
-    Kind("shift_message", "Messages from organisers", VOLUNTEERING, email=True, own_email=True),
+    Kind("shift_message", "Messages from organisers", VOLUNTEERING, email=True),
     Kind("hours_confirmed", "Your hours were confirmed", VOLUNTEERING, email=True),
     Kind("hours_rejected", "Your hours were not confirmed", VOLUNTEERING, email=True),
     Kind("saved_search_match", "New opportunities for a search you saved", VOLUNTEERING),
@@ -66,6 +66,7 @@ _ALL = [
     Kind("coins_refunded", "A shop gave your coins back", COINS),
     Kind("coins_expiring", "Your coins will expire soon", COINS, email=True),
     Kind("coins_expired", "Your coins expired", COINS),
+    Kind("sponsorship_receipt", "Receipts for your sponsorships", COINS, always_email=True),
     Kind("hours_claimed", "Volunteers claimed hours for you to approve", ORGANISING),
     Kind("group_verified", "The council verified your group", ORGANISING, email=True),
     Kind("group_rejected", "The council did not verify your group", ORGANISING, email=True),

@@ -35,7 +35,7 @@ def unsubscribe_read(token: str) -> tuple[int, str] | None:
 
 def unsubscribe_headers(*, user_id: int, kind: str) -> tuple[str, dict[str, str]]:
     """The absolute unsubscribe link for one person and kind, and the RFC 8058 headers
-    that let mail clients offer it: for features that send their own email."""
+    that let mail clients offer it (a one-click "Unsubscribe" that POSTs to the link)."""
     token = unsubscribe_token(user_id=user_id, kind=kind)
     link = absolute(reverse("notifications:unsubscribe", args=[token]))
     return link, {
@@ -48,23 +48,32 @@ def absolute(url: str) -> str:
     return url if url.startswith(("http://", "https://")) else settings.SITE_URL + url
 
 
-def notifications_email_send(*, notification_ids: list[int]) -> int:
+def notifications_email_send(
+    *, notification_ids: list[int], subject: str = "", reply_to: str = ""
+) -> int:
     """Email the rows not emailed yet, 100 at a time over one connection; returns how
-    many went. Running it again (a retry, a duplicate task) sends nothing twice."""
+    many went. Running it again (a retry, a duplicate task) sends nothing twice. The
+    only place e-mail leaves the system, never inside a transaction or under a lock."""
     sent = 0
     connection = get_connection()
     try:
         for start in range(0, len(notification_ids), EMAIL_BATCH):
             chunk = notification_ids[start : start + EMAIL_BATCH]
-            sent += _send_chunk(connection, chunk)
+            sent += _send_chunk(connection, chunk, subject=subject, reply_to=reply_to)
     finally:
         connection.close()
     return sent
 
 
-def _send_chunk(connection: BaseEmailBackend, ids: list[int]) -> int:
+def _send_chunk(
+    connection: BaseEmailBackend, ids: list[int], *, subject: str, reply_to: str
+) -> int:
     rows = rows_claim(ids=ids, stamp="emailed_at")
-    messages = [_message(row) for row in rows if row.user.email and row.user.is_active]
+    messages = [
+        _message(row, subject=subject, reply_to=reply_to)
+        for row in rows
+        if row.user.email and row.user.is_active
+    ]
     if not messages:
         return 0
     try:
@@ -78,27 +87,25 @@ def _send_chunk(connection: BaseEmailBackend, ids: list[int]) -> int:
         raise
 
 
-def _message(row: Notification) -> EmailMessage:
+def _message(row: Notification, *, subject: str, reply_to: str) -> EmailMessage:
     kind = kind_for(row.kind)
-    token = unsubscribe_token(user_id=row.user_id, kind=row.kind)
-    unsubscribe = absolute(reverse("notifications:unsubscribe", args=[token]))
+    link, headers = (
+        ("", {}) if kind.always_email else unsubscribe_headers(user_id=row.user_id, kind=row.kind)
+    )
     body = render_to_string(
         "notifications/email.txt",
         {
             "note": row,
             "label": kind.label,
             "open_url": absolute(row.url) if row.url else "",
-            "unsubscribe_url": unsubscribe,
+            "unsubscribe_url": link,
             "preferences_url": absolute(reverse("notifications:preferences")),
         },
     )
     return EmailMessage(
-        subject="Citizen Coin: " + " ".join(row.title.split()),
+        subject=" ".join((subject or f"Citizen Coin: {row.title}").split()),
         body=body,
         to=[row.user.email],
-        headers={
-            # RFC 8058: mail clients offer "Unsubscribe", which POSTs to the link.
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
+        reply_to=[reply_to] if reply_to else None,
+        headers=headers,
     )

@@ -1,3 +1,5 @@
+"""Stored notifications, each person's choices per kind, and their phones for web push."""
+
 from typing import Any
 
 from django.conf import settings

@@ -1,3 +1,5 @@
+"""The socket's route."""
+
 from django.urls import path
 
 from notifications.consumers import NotificationConsumer

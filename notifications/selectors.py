@@ -1,3 +1,5 @@
+"""Reads of notifications: a person's list and their choices."""
+
 from dataclasses import dataclass
 
 from accounts.models import User

@@ -1,5 +1,6 @@
+import logging
 from collections.abc import Iterable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -13,6 +14,14 @@ from notifications.models import Notification, NotificationPreference, PushSubsc
 from notifications.push import push_offered
 from notifications.tasks import notifications_email, notifications_webpush
 
+log = logging.getLogger(__name__)
+
+
+def headline(text: str) -> str:
+    """A notification title that fits its column: an opportunity's title alone may
+    take 120 of its 140 characters."""
+    return text if len(text) <= 140 else text[:139] + "…"
+
 
 def user_group(user_id: int) -> str:
     """The channel-layer group every socket of one person joins."""
@@ -20,12 +29,23 @@ def user_group(user_id: int) -> str:
 
 
 def notify(
-    *, recipients: Iterable[User], kind: str, title: str, body: str, url: str = ""
+    *,
+    recipients: Iterable[User],
+    kind: str,
+    title: str,
+    body: str,
+    url: str = "",
+    subject: str = "",
+    reply_to: str = "",
 ) -> list[Notification]:
     """Store a notification per recipient, shaped by each one's choices for this kind;
     once the work commits, push the in-page ones over the socket and queue one email
-    task and one web-push task for the rest. A rollback sends nothing."""
+    task and one web-push task for the rest. A rollback sends nothing.
+
+    The one way anything reaches a person, e-mail included: `subject` replaces the
+    e-mail's usual "Citizen Coin: <title>", `reply_to` lets them answer someone else."""
     people = list(recipients)
+    title = headline(title)
     wanted = channels_for(user_ids=[user.pk for user in people], kind=kind)
     now = timezone.now()
     rows = Notification.objects.bulk_create(
@@ -43,17 +63,34 @@ def notify(
         ]
     )
     in_page = [row.pk for row in rows if row.in_page]
-    email = [] if kind_for(kind).own_email else [r.pk for r in rows if wanted[r.user_id].email]
+    email = [r.pk for r in rows if wanted[r.user_id].email]
     push = _with_push_subscription([r for r in rows if wanted[r.user_id].push])
-    if in_page:
-        transaction.on_commit(lambda: notifications_push(notification_ids=in_page))
-    # robust: the work has committed, so a broker that cannot be reached is logged,
-    # not turned into an error page (the rows keep emailed_at/pushed_at NULL).
-    if email:
-        transaction.on_commit(lambda: notifications_email.delay(email), robust=True)
-    if push:
-        transaction.on_commit(lambda: notifications_webpush.delay(push), robust=True)
+    if in_page or email or push:
+        transaction.on_commit(
+            lambda: _deliver(in_page=in_page, email=email, push=push, extras=(subject, reply_to))
+        )
     return rows
+
+
+def _deliver(
+    *, in_page: list[int], email: list[int], push: list[int], extras: tuple[str, str]
+) -> None:
+    """After commit, each channel on its own: the work has committed, so a channel layer
+    or broker that cannot be reached is logged, not turned into an error page (the rows
+    keep emailed_at/pushed_at NULL)."""
+    subject, reply_to = extras
+    steps = [
+        (in_page, lambda: notifications_push(notification_ids=in_page)),
+        (email, lambda: notifications_email.delay(email, subject=subject, reply_to=reply_to)),
+        (push, lambda: notifications_webpush.delay(push)),
+    ]
+    for ids, step in steps:
+        if not ids:
+            continue
+        try:
+            step()
+        except Exception:
+            log.exception("Could not hand on notifications %s", ids)
 
 
 def _with_push_subscription(rows: list[Notification]) -> list[int]:
@@ -75,7 +112,10 @@ def channels_for(*, user_ids: list[int], kind: str) -> dict[int, Channels]:
         for pref in NotificationPreference.objects.filter(user_id__in=user_ids, kind=kind)
     }
     default = kind_for(kind).defaults
-    return {user_id: saved.get(user_id, default) for user_id in user_ids}
+    chosen = {user_id: saved.get(user_id, default) for user_id in user_ids}
+    if kind_for(kind).always_email:
+        chosen = {user_id: replace(ch, email=True) for user_id, ch in chosen.items()}
+    return chosen
 
 
 def notifications_push(*, notification_ids: list[int]) -> None:
@@ -111,7 +151,11 @@ def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> 
 def preferences_save(*, user: User, chosen: dict[str, Channels]) -> None:
     """Keep a row only where a choice differs from the kind's defaults, so that a
     better default later reaches everyone who never changed that kind."""
-    known = {key: channels for key, channels in chosen.items() if key in KINDS}
+    known = {
+        key: replace(channels, email=True) if KINDS[key].always_email else channels
+        for key, channels in chosen.items()
+        if key in KINDS
+    }
     differ = {key: ch for key, ch in known.items() if ch != KINDS[key].defaults}
     with transaction.atomic():
         NotificationPreference.objects.filter(user=user, kind__in=known.keys() - differ).delete()

@@ -1,3 +1,5 @@
+"""The notification centre, choices, unsubscribe and web-push pages."""
+
 from django.urls import path
 
 from notifications import views

@@ -1,3 +1,5 @@
+"""The notification centre, choices, one-click unsubscribe and web-push subscriptions."""
+
 import base64
 import binascii
 import json

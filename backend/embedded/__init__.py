@@ -1,0 +1,1 @@
+"""The embedded PostgreSQL of `make demo` and `make test`."""

@@ -1,3 +1,5 @@
+"""A database engine that starts the embedded server on first connection."""
+
 from typing import Any
 
 from django.db.backends.postgresql import base

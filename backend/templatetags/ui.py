@@ -1,3 +1,5 @@
+"""Template filters for accessible forms (hints and errors tied to their fields)."""
+
 from django import template
 from django.forms import BoundField, Form
 from django.utils.safestring import SafeString

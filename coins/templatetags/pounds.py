@@ -1,3 +1,5 @@
+"""Pence shown as pounds."""
+
 from django import template
 
 register = template.Library()

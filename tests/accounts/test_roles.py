@@ -5,7 +5,8 @@ from django.test import Client
 
 from accounts.models import User
 from coins.models import Scheme, SchemeAdmin
-from marketplace.models import CommunityGroup, GroupOrganiser, Retailer, RetailerStaff
+from marketplace.board.models import CommunityGroup, GroupOrganiser
+from marketplace.rewards.models import Retailer, RetailerStaff
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db

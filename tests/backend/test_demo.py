@@ -6,16 +6,8 @@ from django.test import Client
 from accounts.models import User
 from backend.demo import LOGINS
 from coins.models import Account, Scheme, SchemeAdmin, Transfer
-from marketplace.models import (
-    CommunityGroup,
-    GroupOrganiser,
-    Offer,
-    Opportunity,
-    Retailer,
-    RetailerStaff,
-    Shift,
-    Signup,
-)
+from marketplace.board.models import CommunityGroup, GroupOrganiser, Opportunity, Shift, Signup
+from marketplace.rewards.models import Offer, Retailer, RetailerStaff
 
 pytestmark = pytest.mark.django_db
 

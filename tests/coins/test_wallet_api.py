@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from coins.models import Account, Scheme, Transfer
+from coins.schemas import Problem as BoardProblem
 from coins.schemas import Problem as WalletProblem
 from coins.services import Leg, account_for, transfer_post, wallet_for
-from marketplace.schemas import Problem as BoardProblem
 from tests.coins.factories import give_coins, issuance, make_scheme
 from tests.conftest import make_user
 from tests.marketplace.factories import make_group

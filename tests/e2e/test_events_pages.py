@@ -3,7 +3,7 @@ resident keeps a saved search, on a 360 px phone."""
 
 from playwright.sync_api import Page, expect
 
-from marketplace.models import GroupOrganiser, Signup
+from marketplace.board.models import GroupOrganiser, Signup
 from tests.conftest import PASSWORD, make_user
 from tests.e2e.conftest import Checks
 from tests.marketplace.factories import make_shift

@@ -4,8 +4,8 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from coins.models import Scheme, SchemeAdmin
-from marketplace.checkin import checkin_token
-from marketplace.models import GroupOrganiser, Shift, Signup
+from marketplace.board.checkin import checkin_token
+from marketplace.board.models import GroupOrganiser, Shift, Signup
 from tests.conftest import PASSWORD, make_user
 from tests.e2e.conftest import PHONE, Checks
 from tests.marketplace.factories import make_shift

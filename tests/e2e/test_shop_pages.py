@@ -7,9 +7,9 @@ from playwright.sync_api import Browser, Page, expect
 
 from accounts.models import User
 from coins.models import SchemeAdmin
-from marketplace.models import Redemption, Retailer
-from marketplace.services.rewards import redemption_code_create
-from marketplace.till import signed
+from marketplace.rewards.models import Redemption, Retailer
+from marketplace.rewards.services.redemptions import redemption_code_create
+from marketplace.rewards.till import signed
 from tests.coins.factories import give_coins, make_scheme
 from tests.conftest import PASSWORD, make_user
 from tests.e2e.conftest import PHONE, Checks, off_the_loop

@@ -5,8 +5,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from coins.models import Account, Scheme, SchemeAdmin
 from coins.services import account_for
-from marketplace.models import GroupOrganiser, Shift, Signup
-from marketplace.services import hours_confirm
+from marketplace.board.models import GroupOrganiser, Shift, Signup
+from marketplace.board.services.hours import hours_confirm
 from tests.conftest import make_user
 from tests.e2e.conftest import PHONE, Checks, off_the_loop
 from tests.e2e.test_organiser_pages import log_in

@@ -4,18 +4,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from coins.models import Scheme
-from marketplace.models import (
-    CommunityGroup,
-    GroupOrganiser,
-    Offer,
-    Opportunity,
-    Redemption,
-    Retailer,
-    RetailerStaff,
-    Shift,
-    Status,
-)
-from marketplace.services.rewards import redemption_confirm
+from marketplace.board.models import CommunityGroup, GroupOrganiser, Opportunity, Shift
+from marketplace.organisations import Status
+from marketplace.rewards.models import Offer, Redemption, Retailer, RetailerStaff
+from marketplace.rewards.services.redemptions import redemption_confirm
 from tests.conftest import make_user
 
 

@@ -5,8 +5,9 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
-from marketplace.models import GroupOrganiser, Shift, Signup, Status
-from marketplace.services import hours_claim, hours_confirm
+from marketplace.board.models import GroupOrganiser, Shift, Signup
+from marketplace.board.services.hours import hours_claim, hours_confirm
+from marketplace.organisations import Status
 from tests.marketplace.factories import make_group, make_shift
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,8 @@ from django.test import Client
 from icalendar import Calendar
 
 from accounts.models import User
-from marketplace.models import CalendarFeed, Signup, Status
+from marketplace.board.models import CalendarFeed, Signup
+from marketplace.organisations import Status
 from tests.marketplace.factories import make_group, make_shift
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
-from marketplace.checkin import checkin_token
-from marketplace.models import GroupOrganiser, Shift, Signup
+from marketplace.board.checkin import checkin_token
+from marketplace.board.models import GroupOrganiser, Shift, Signup
 from tests.conftest import make_user
 from tests.marketplace.factories import make_shift
 

@@ -3,11 +3,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from coins.expiry import add_months
+from coins.expiry import add_months, coins_expiry_run
 from coins.models import Account, Transfer
 from coins.services import wallet_for
-from marketplace.services.wallets import coins_expiry_run
-from marketplace.tasks import coins_expiry
+from coins.tasks import coins_expiry
 from notifications.models import Notification
 from tests.coins.factories import give_coins, make_scheme
 from tests.conftest import make_user

@@ -5,8 +5,8 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
-from marketplace.models import DbsRecord, GroupOrganiser
-from marketplace.services import signup_create
+from marketplace.board.models import DbsRecord, GroupOrganiser
+from marketplace.board.services.signups import signup_create
 from tests.marketplace.factories import make_group, make_shift
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,8 @@ from django.test import Client
 
 from accounts.models import User
 from coins.models import Scheme, SchemeAdmin
-from marketplace.models import CommunityGroup, GroupOrganiser, Status
+from marketplace.board.models import CommunityGroup, GroupOrganiser
+from marketplace.organisations import Status
 from notifications.models import Notification
 from tests.conftest import make_user
 

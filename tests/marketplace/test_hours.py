@@ -5,8 +5,9 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
-from marketplace.models import GroupOrganiser, Hours, Shift, Signup
-from marketplace.services import NotAllowed, hours_confirm
+from marketplace.board.models import GroupOrganiser, Hours, Shift, Signup
+from marketplace.board.services.hours import hours_confirm
+from marketplace.organisations import NotAllowed
 from notifications.models import Notification
 from tests.conftest import make_user
 from tests.marketplace.factories import make_group, make_shift

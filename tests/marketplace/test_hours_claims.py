@@ -2,8 +2,8 @@ import pytest
 from django.test import Client
 
 from accounts.models import User
-from marketplace.models import Hours, Signup
-from marketplace.services import hours_confirm
+from marketplace.board.models import Hours, Signup
+from marketplace.board.services.hours import hours_confirm
 from notifications.models import Notification
 from tests.conftest import make_user
 from tests.marketplace.test_hours import organiser_of, past_shift_with

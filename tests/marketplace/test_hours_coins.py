@@ -9,8 +9,9 @@ from django.utils import timezone
 from accounts.models import User
 from coins.models import Scheme, Transfer
 from coins.services import Leg, account_for, transfer_post, wallet_for
-from marketplace.models import Hours, Shift, Signup
-from marketplace.services import NotAllowed, hours_confirm, hours_correct
+from marketplace.board.models import Hours, Shift, Signup
+from marketplace.board.services.hours import hours_confirm, hours_correct
+from marketplace.organisations import NotAllowed
 from notifications.models import Notification
 from tests.conftest import make_user
 from tests.marketplace.factories import make_group, make_shift

@@ -12,8 +12,8 @@ from django.test import Client
 from accounts.models import User
 from coins.models import Account
 from coins.services import account_for, wallet_for
-from marketplace.services.rewards import redemption_code_create, redemption_refund
-from marketplace.services.wallets import gift_give
+from coins.wallets import gift_give
+from marketplace.rewards.services.redemptions import redemption_code_create, redemption_refund
 from notifications.models import Notification
 from tests.coins.factories import give_coins, make_scheme
 from tests.conftest import make_user

@@ -7,7 +7,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
-from marketplace.models import Shift, Signup
+from marketplace.board.models import Shift, Signup
 from tests.conftest import make_user
 from tests.marketplace.factories import make_shift
 

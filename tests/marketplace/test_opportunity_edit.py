@@ -4,7 +4,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from marketplace.models import GroupOrganiser, Opportunity, Status
+from marketplace.board.models import GroupOrganiser, Opportunity
+from marketplace.organisations import Status
 from tests.marketplace.factories import make_group, make_shift
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from coins.models import Scheme, SchemeAdmin
-from marketplace.models import (
+from marketplace.board.models import (
     CommunityGroup,
     DbsRecord,
     GroupOrganiser,
@@ -18,9 +18,9 @@ from marketplace.models import (
     Shift,
     ShiftMessage,
     Signup,
-    Status,
 )
-from marketplace.services import hours_claim
+from marketplace.board.services.hours import hours_claim
+from marketplace.organisations import Status
 from notifications.models import Notification
 from tests.conftest import make_user
 from tests.marketplace.factories import make_group, make_shift

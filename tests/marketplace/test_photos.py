@@ -7,8 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
+from marketplace.board.models import GroupOrganiser, Opportunity
 from marketplace.images import THUMBNAIL_WIDTHS
-from marketplace.models import GroupOrganiser, Opportunity
 from tests.marketplace.factories import make_group
 from tests.marketplace.test_opportunity_edit import form_data
 

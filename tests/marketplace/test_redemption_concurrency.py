@@ -4,11 +4,8 @@ import pytest
 
 from coins.models import Transfer
 from coins.services import wallet_for
-from marketplace.models import Offer, Redemption, RetailerStaff
-from marketplace.services.rewards import (
-    RedemptionRefused,
-    redemption_code_create,
-)
+from marketplace.rewards.models import Offer, Redemption, RetailerStaff
+from marketplace.rewards.services.redemptions import RedemptionRefused, redemption_code_create
 from tests.coins.factories import give_coins, make_scheme
 from tests.coins.test_concurrency import in_threads
 from tests.conftest import make_user

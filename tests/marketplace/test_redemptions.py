@@ -9,16 +9,16 @@ from django.utils import timezone
 from accounts.models import User
 from coins.models import Account, Transfer
 from coins.services import account_for, wallet_for
-from marketplace.models import Redemption, Retailer
-from marketplace.services.common import NotAllowed
-from marketplace.services.rewards import (
+from marketplace.organisations import NotAllowed
+from marketplace.rewards.models import Redemption, Retailer
+from marketplace.rewards.services.redemptions import (
     RedemptionRefused,
     redemption_code_create,
     redemption_confirm,
     redemption_find,
     redemption_refund,
 )
-from marketplace.till import ALPHABET, signed, unsigned
+from marketplace.rewards.till import ALPHABET, signed, unsigned
 from tests.coins.factories import give_coins, make_scheme
 from tests.conftest import make_user
 from tests.marketplace.factories import confirm_at_till, make_offer, make_retailer, staff_of

@@ -9,11 +9,11 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
-from marketplace.models import Shift, Signup
-from marketplace.services import signup_create
-from marketplace.services.reminders import shift_reminders_send
-from marketplace.services.shifts import shift_cancel
-from marketplace.tasks import shift_reminders
+from marketplace.board.models import Shift, Signup
+from marketplace.board.services.reminders import shift_reminders_send
+from marketplace.board.services.shifts import shift_cancel
+from marketplace.board.services.signups import signup_create
+from marketplace.board.tasks import shift_reminders
 from notifications.models import Notification
 from tests.conftest import make_user
 from tests.marketplace.factories import make_shift
@@ -146,6 +146,6 @@ def test_celery_beat_runs_the_reminders_every_ten_minutes() -> None:
     entry = next(
         e
         for e in settings.CELERY_BEAT_SCHEDULE.values()
-        if e["task"] == "marketplace.tasks.shift_reminders"
+        if e["task"] == "marketplace.board.tasks.shift_reminders"
     )
     assert entry["schedule"] == crontab(minute="*/10")

@@ -10,13 +10,14 @@ from django.utils import timezone
 from accounts.models import User
 from coins.services import wallet_for
 from marketplace.geo import postcode_point
-from marketplace.models import Offer, Redemption, Retailer, Status
-from marketplace.services.rewards import (
+from marketplace.organisations import Status
+from marketplace.rewards.models import Offer, Redemption, Retailer
+from marketplace.rewards.services.redemptions import (
     RedemptionRefused,
     redemption_code_create,
     redemption_refund,
 )
-from marketplace.till import signed
+from marketplace.rewards.till import signed
 from tests.coins.factories import give_coins, make_scheme
 from tests.conftest import make_user
 from tests.marketplace.factories import confirm_at_till, make_offer, make_retailer, staff_of

@@ -15,14 +15,15 @@ from django.utils import timezone
 from accounts.models import User
 from coins.models import Transfer
 from coins.services import wallet_for
-from marketplace.models import Redemption, Retailer, RetailerApiKey, RetailerStaff, Status
-from marketplace.services.api_keys import (
+from marketplace.organisations import Status
+from marketplace.rewards.models import Redemption, Retailer, RetailerApiKey, RetailerStaff
+from marketplace.rewards.services.api_keys import (
     retailer_api_key_create,
     retailer_api_key_revoke,
     retailer_for_api_key,
 )
-from marketplace.services.rewards import redemption_code_create
-from marketplace.till import signed, unsigned
+from marketplace.rewards.services.redemptions import redemption_code_create
+from marketplace.rewards.till import signed, unsigned
 from tests.coins.factories import give_coins, make_scheme
 from tests.conftest import make_user
 from tests.marketplace.factories import confirm_at_till, make_offer, make_retailer, staff_of

@@ -8,14 +8,15 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
-from marketplace.models import CommunityGroup, Opportunity, SavedSearch
-from marketplace.services import NotAllowed, ShiftPlan, opportunity_save
-from marketplace.services.searches import (
+from marketplace.board.models import CommunityGroup, Opportunity, SavedSearch
+from marketplace.board.services.opportunities import ShiftPlan, opportunity_save
+from marketplace.board.services.searches import (
     MOST_PER_PERSON,
     saved_search_chunks,
     saved_search_create,
 )
-from marketplace.tasks import saved_searches_fan_out
+from marketplace.board.tasks import saved_searches_fan_out
+from marketplace.organisations import NotAllowed
 from notifications.models import Notification
 from tests.conftest import make_user
 from tests.marketplace.factories import make_group, make_shift

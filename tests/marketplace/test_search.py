@@ -6,10 +6,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from marketplace.board.models import Cause, Opportunity, Shift, Signup
+from marketplace.board.selectors import BoardQuery, opportunity_search
 from marketplace.geo import postcode_point
-from marketplace.models import Opportunity, Shift, Signup
-from marketplace.models.board import Cause
-from marketplace.selectors import BoardQuery, opportunity_search
 from tests.conftest import make_user
 from tests.marketplace.factories import make_group, make_shift
 

@@ -7,10 +7,12 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
-from marketplace.models import Shift, Signup
-from marketplace.services import NotAllowed, SignupRefused, signup_create
-from marketplace.services.reminders import shift_reminders_send
-from marketplace.services.shifts import shift_cancel, shift_update
+from marketplace.board.models import Shift, Signup
+from marketplace.board.services.common import SignupRefused
+from marketplace.board.services.reminders import shift_reminders_send
+from marketplace.board.services.shifts import shift_cancel, shift_update
+from marketplace.board.services.signups import signup_create
+from marketplace.organisations import NotAllowed
 from notifications.models import Notification
 from tests.conftest import make_user
 from tests.marketplace.factories import make_shift

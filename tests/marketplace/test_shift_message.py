@@ -3,8 +3,8 @@ from django.core import mail
 from django.test import Client
 
 from accounts.models import User
-from marketplace.models import GroupOrganiser, ShiftMessage, Signup
-from marketplace.services import shift_message_email_send
+from marketplace.board.models import GroupOrganiser, ShiftMessage, Signup
+from marketplace.board.services.messages import shift_message_email_send
 from notifications.models import Notification, NotificationPreference
 from tests.conftest import make_user
 from tests.marketplace.factories import make_group, make_shift

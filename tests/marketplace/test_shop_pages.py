@@ -17,9 +17,10 @@ from accounts.models import User
 from coins.models import Account, Scheme, SchemeAdmin, Transfer
 from coins.services import account_for, wallet_for
 from marketplace.images import THUMBNAIL_WIDTHS
-from marketplace.models import Offer, Redemption, Retailer, RetailerApiKey, RetailerStaff, Status
-from marketplace.services.rewards import redemption_code_create
-from marketplace.till import signed
+from marketplace.organisations import Status
+from marketplace.rewards.models import Offer, Redemption, Retailer, RetailerApiKey, RetailerStaff
+from marketplace.rewards.services.redemptions import redemption_code_create
+from marketplace.rewards.till import signed
 from notifications.models import Notification
 from tests.coins.factories import give_coins, make_scheme
 from tests.conftest import make_user

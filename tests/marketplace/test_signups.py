@@ -6,8 +6,10 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
-from marketplace.models import DbsRecord, Opportunity, Signup, Status
-from marketplace.services import SignupRefused, signup_cancel, signup_create
+from marketplace.board.models import DbsRecord, Opportunity, Signup
+from marketplace.board.services.common import SignupRefused
+from marketplace.board.services.signups import signup_cancel, signup_create
+from marketplace.organisations import Status
 from notifications.models import Notification
 from tests.conftest import make_user
 from tests.marketplace.factories import make_group, make_shift

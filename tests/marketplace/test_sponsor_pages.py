@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from coins.models import Account, Currency, Sponsorship
 from coins.services import account_for
-from marketplace.models import Hours, Signup, Status
-from marketplace.sponsor_forms import pounds_to_pence
+from coins.sponsor_forms import pounds_to_pence
+from marketplace.board.models import Hours, Signup
+from marketplace.organisations import Status
 from tests.conftest import PASSWORD, make_user
 from tests.marketplace.factories import make_group, make_shift
 

@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from marketplace.models import GroupOrganiser, Signup
+from marketplace.board.models import GroupOrganiser, Signup
 from tests.conftest import make_user
 from tests.marketplace.factories import make_shift
 

@@ -73,13 +73,35 @@ def test_kinds_that_are_not_for_email_by_default_are_not_emailed(
     assert Notification.objects.filter(in_page=True).count() == 2
 
 
-def test_shift_messages_are_not_emailed_a_second_time_by_notify(
+def test_an_email_can_carry_its_own_subject_and_reply_to_address(
     resident: User, django_capture_on_commit_callbacks: Any
 ) -> None:
-    # The board emails them itself, with the group's reply-to address.
     with django_capture_on_commit_callbacks(execute=True):
-        tell([resident], kind="shift_message", title="Bring boots")
-    assert mail.outbox == []
+        notify(
+            recipients=[resident],
+            kind="shift_message",
+            title="Bring boots",
+            body="It is muddy.",
+            subject="Park Friends: Bring boots",
+            reply_to="hello@parkfriends.example",
+        )
+    [message] = mail.outbox
+    assert message.subject == "Park Friends: Bring boots"
+    assert message.reply_to == ["hello@parkfriends.example"]
+    assert unsubscribe_link(message) in message.body
+
+
+def test_a_receipt_is_emailed_even_to_someone_who_turned_its_emails_off(
+    resident: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    NotificationPreference.objects.create(
+        user=resident, kind="sponsorship_receipt", in_page=True, email=False, push=False
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        tell([resident], kind="sponsorship_receipt", title="Receipt for your sponsorship")
+    [message] = mail.outbox
+    assert "List-Unsubscribe" not in message.extra_headers  # nothing to stop
+    assert "We always email you this" in message.body
 
 
 @pytest.mark.django_db(transaction=True)

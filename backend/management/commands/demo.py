@@ -1,3 +1,5 @@
+"""`manage.py demo`: migrate, load the demo town, print the logins, serve."""
+
 from typing import Any
 
 import uvicorn

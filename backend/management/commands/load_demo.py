@@ -1,3 +1,5 @@
+"""`manage.py load_demo`: the demo town, idempotently."""
+
 from typing import Any
 
 from django.core.management.base import BaseCommand

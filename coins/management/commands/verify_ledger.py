@@ -1,3 +1,5 @@
+"""`manage.py verify_ledger`: every invariant, non-zero exit on any problem."""
+
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError

@@ -1,0 +1,431 @@
+"""The board's forms: search, a group's registration, opportunities and shifts, DBS,
+messages. They check input; they never save (services do)."""
+
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
+
+from accounts.forms import normalise_postcode
+from coins.models import Scheme
+from marketplace.board.models import Cause, CommunityGroup, DbsRecord, Opportunity, Shift, Skill
+from marketplace.board.selectors import BoardQuery
+from marketplace.board.services.opportunities import ShiftPlan
+from marketplace.board.services.shifts import MOST_PLACES, places_refusal
+from marketplace.geo import postcode_point
+from marketplace.images import photo_clean
+
+DISTANCES = [
+    ("1", "1 mile"),
+    ("3", "3 miles"),
+    ("5", "5 miles"),
+    ("10", "10 miles"),
+    ("25", "25 miles"),
+]
+
+
+CHECKS = ["has_places", "step_free", "no_dbs", "under_18"]
+
+
+class BoardSearchForm(forms.Form):
+    """The board's filters; every field optional, so an empty form lists everything."""
+
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        if data is not None and not data.get("miles"):
+            # The distance the search uses when none is given is what the page shows.
+            data = data.copy()
+            data["miles"] = "5"
+        super().__init__(data, *args, **kwargs)
+
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    cause = forms.ChoiceField(
+        label="Cause", required=False, choices=[("", "Any cause"), *Cause.choices]
+    )
+    skill = forms.ChoiceField(
+        label="Skill", required=False, choices=[("", "Any skill"), *Skill.choices]
+    )
+    date_from = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    postcode = forms.CharField(
+        label="Near postcode",
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
+    )
+    miles = forms.ChoiceField(label="Within", required=False, choices=DISTANCES, initial="5")
+    # Filled in by "Use my location" (static/js/site.js); hidden, so their errors are
+    # shown on the postcode field, where the person can do something about them.
+    latitude = forms.FloatField(
+        required=False,
+        min_value=-90,
+        max_value=90,
+        widget=forms.HiddenInput,
+        error_messages=dict.fromkeys(
+            ["invalid", "min_value", "max_value"], "latitude must be a number from -90 to 90"
+        ),
+    )
+    longitude = forms.FloatField(
+        required=False,
+        min_value=-180,
+        max_value=180,
+        widget=forms.HiddenInput,
+        error_messages=dict.fromkeys(
+            ["invalid", "min_value", "max_value"], "longitude must be a number from -180 to 180"
+        ),
+    )
+    under_18 = forms.BooleanField(label="Open to under-18s", required=False)
+    no_dbs = forms.BooleanField(label="No DBS check needed", required=False)
+    step_free = forms.BooleanField(label="Step-free access", required=False)
+    has_places = forms.BooleanField(label="Has free places", required=False)
+    sort = forms.ChoiceField(
+        label="Sort by",
+        required=False,
+        initial="soonest",
+        choices=[("soonest", "Soonest first"), ("nearest", "Nearest first")],
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "The ‘To’ date must be on or after the ‘From’ date.")
+        postcode = (data.get("postcode") or "").strip()
+        location_problems = self._location_problems(data)
+        data["point"] = None
+        if postcode:  # a postcode wins over "Use my location", good or bad
+            data["point"] = postcode_point(postcode)
+            if data["point"] is None:
+                self.add_error(
+                    "postcode", "We do not know that postcode. Try one nearby, or leave it blank."
+                )
+        elif location_problems:
+            self.add_error(
+                "postcode",
+                f"We couldn't use that location: {' and '.join(location_problems)}. "
+                "Enter a postcode instead.",
+            )
+        elif data.get("latitude") is not None and data.get("longitude") is not None:
+            data["point"] = (data["latitude"], data["longitude"])
+        nearest = data.get("sort") == "nearest"
+        if nearest and data["point"] is None and not self.has_error("postcode"):
+            self.add_error("postcode", "Enter a postcode to sort by distance.")
+        return data
+
+    def _location_problems(self, data: dict[str, Any]) -> list[str]:
+        """What is wrong with the hidden location fields, taken off them: the person
+        cannot see those fields, so the caller reports it on the postcode instead."""
+        problems = [str(e) for name in ("latitude", "longitude") for e in self.errors.pop(name, [])]
+        if not problems and (data.get("latitude") is None) != (data.get("longitude") is None):
+            problems = ["it needs both a latitude and a longitude"]
+        return problems
+
+    def saved_data(self) -> dict[str, str]:
+        """The filters as sent, without the blanks: what a saved search keeps."""
+        return {
+            name: str(self.data[name])
+            for name in self.fields
+            if name in self.data and str(self.data[name]).strip()
+        }
+
+    def summary(self) -> str:
+        """The filters in words, as "My saved searches" lists them."""
+        data = self.cleaned_data
+        parts = [f"“{data['q'].strip()}”"] if (data.get("q") or "").strip() else []
+        parts += [str(Cause(data["cause"]).label)] if data.get("cause") else []
+        parts += [str(Skill(data["skill"]).label)] if data.get("skill") else []
+        if data.get("point") is not None:
+            place = (data.get("postcode") or "").strip().upper() or "where you were"
+            parts.append(f"within {data.get('miles') or 5} miles of {place}")
+        if data.get("date_from"):
+            parts.append(f"from {data['date_from']:%-d %b %Y}")
+        if data.get("date_to"):
+            parts.append(f"until {data['date_to']:%-d %b %Y}")
+        parts += [str(self.fields[name].label) for name in CHECKS if data.get(name)]
+        return " · ".join(parts) or "All opportunities"
+
+    def board_query(self) -> BoardQuery:
+        data = self.cleaned_data
+        return BoardQuery(
+            text=data.get("q") or "",
+            cause=data.get("cause") or "",
+            skill=data.get("skill") or "",
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            point=data.get("point"),
+            miles=float(data.get("miles") or 5),
+            under_18=bool(data.get("under_18")),
+            no_dbs=bool(data.get("no_dbs")),
+            step_free=bool(data.get("step_free")),
+            has_places=bool(data.get("has_places")),
+            sort=data.get("sort") or "soonest",
+        )
+
+
+def board_query_from(data: dict[str, str]) -> BoardQuery | None:
+    """A saved search's filters as the board reads them; None if they no longer make
+    sense (a postcode dropped from our table, say)."""
+    form = BoardSearchForm(data)
+    return form.board_query() if form.is_valid() else None
+
+
+class GroupRegisterForm(forms.ModelForm):
+    scheme = forms.ModelChoiceField(
+        queryset=Scheme.objects.order_by("name"), label="Town", empty_label=None
+    )
+
+    class Meta:
+        model = CommunityGroup
+        fields = ["scheme", "name", "description", "charity_number", "contact_email", "ward"]
+        labels = {
+            "name": "Group name",
+            "description": "What does your group do?",
+            "charity_number": "Charity number (optional)",
+            "contact_email": "Contact email for volunteers",
+            "ward": "Area or ward (optional)",
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["description"].required = True
+        self.fields["contact_email"].required = True
+        self.fields["name"].error_messages["required"] = "Enter your group's name."
+        self.fields["description"].error_messages["required"] = "Say what your group does."
+        self.fields["contact_email"].error_messages["required"] = (
+            "Enter an email address volunteers can write to."
+        )
+        if self.fields["scheme"].queryset.count() == 1:  # type: ignore[attr-defined]
+            self.fields["scheme"].widget = forms.HiddenInput()
+            self.fields["scheme"].initial = self.fields["scheme"].queryset.first()  # type: ignore[attr-defined]
+
+
+class OpportunityForm(forms.ModelForm):
+    causes = forms.MultipleChoiceField(
+        choices=Cause.choices, widget=forms.CheckboxSelectMultiple, label="Causes"
+    )
+    skills = forms.MultipleChoiceField(
+        choices=Skill.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="Skills",
+        required=False,
+    )
+    photo = forms.FileField(
+        label="Photo (optional)",
+        required=False,
+        help_text="JPEG, PNG or WebP, up to 10 MB. We remove location and camera details.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    publish = forms.BooleanField(
+        label="Publish now (otherwise it is saved as a draft)", required=False
+    )
+
+    class Meta:
+        model = Opportunity
+        fields = [
+            "title",
+            "description",
+            "causes",
+            "skills",
+            "address",
+            "postcode",
+            "step_free",
+            "seated",
+            "remote_friendly",
+            "minimum_age",
+            "dbs_required",
+            "language",
+            "photo",
+        ]
+        labels = {
+            "minimum_age": "Minimum age",
+            "address": "Address (optional)",
+            "postcode": "Postcode (optional)",
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        required = {
+            "title": "Enter a title.",
+            "description": "Say what volunteers will do.",
+            "causes": "Choose at least one cause.",
+            "minimum_age": "Enter a minimum age from 13 to 25.",
+            "language": "Enter the language spoken at the activity.",
+        }
+        for name, message in required.items():
+            self.fields[name].error_messages["required"] = message
+
+    def clean_postcode(self) -> str:
+        value = self.cleaned_data["postcode"].strip()
+        return normalise_postcode(value) if value else ""
+
+    def clean_photo(self) -> object:
+        upload = self.cleaned_data.get("photo")
+        if not isinstance(upload, UploadedFile):
+            return upload  # nothing new: keep (or clear) what is there
+        return photo_clean(upload)
+
+    def clean_minimum_age(self) -> int:
+        age = self.cleaned_data["minimum_age"]
+        if not 13 <= age <= 25:
+            raise forms.ValidationError("Enter a minimum age from 13 to 25.")
+        return int(age)
+
+
+class ShiftPlanForm(forms.Form):
+    """The first shift, and how many weeks it repeats."""
+
+    day = forms.DateField(
+        label="Date of the first shift", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    start_time = forms.TimeField(label="Starts", widget=forms.TimeInput(attrs={"type": "time"}))
+    end_time = forms.TimeField(label="Ends", widget=forms.TimeInput(attrs={"type": "time"}))
+    capacity = forms.IntegerField(label="Places", min_value=1, max_value=500)
+    weeks = forms.IntegerField(
+        label="Repeat weekly for how many weeks?",
+        min_value=1,
+        max_value=26,
+        initial=1,
+        help_text="1 means just this one shift.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        required = {
+            "day": "Enter the date of the first shift.",
+            "start_time": "Enter the time the shift starts.",
+            "end_time": "Enter the time the shift ends.",
+            "capacity": "Enter how many places there are.",
+            "weeks": "Enter how many weeks it repeats (1 for just once).",
+        }
+        for name, message in required.items():
+            self.fields[name].error_messages["required"] = message
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end, day = data.get("start_time"), data.get("end_time"), data.get("day")
+        if start and end and end <= start:
+            self.add_error("end_time", "The shift must end after it starts.")
+        if day and day < timezone.localdate():
+            self.add_error("day", "The first shift must be today or later.")
+        return data
+
+    def plan(self) -> ShiftPlan:
+        data = self.cleaned_data
+        zone = timezone.get_current_timezone()
+        return ShiftPlan(
+            start=datetime.combine(data["day"], data["start_time"], tzinfo=zone),
+            end=datetime.combine(data["day"], data["end_time"], tzinfo=zone),
+            capacity=data["capacity"],
+            weeks=data["weeks"],
+        )
+
+
+class DbsRecordForm(forms.Form):
+    email = forms.EmailField(
+        label="Volunteer's email address",
+        error_messages={"required": "Enter the email the volunteer joined with."},
+    )
+    outcome = forms.ChoiceField(
+        label="What did the certificate say?",
+        choices=DbsRecord.Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what the certificate said."},
+    )
+    checked_on = forms.DateField(
+        label="Date on the certificate",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Enter the date on the certificate."},
+    )
+
+
+class ShiftMessageForm(forms.Form):
+    subject = forms.CharField(
+        label="Subject",
+        max_length=120,
+        error_messages={"required": "Enter a subject."},
+    )
+    body = forms.CharField(
+        label="Message",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter your message."},
+    )
+
+
+class ShiftChangeForm(forms.Form):
+    """A shift's new time and places. `taken` is how many people have a place, which
+    the places may not go below."""
+
+    day = forms.DateField(
+        label="Date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    start_time = forms.TimeField(
+        label="Starts", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    end_time = forms.TimeField(
+        label="Ends", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    capacity = forms.IntegerField(label="Places", min_value=1, max_value=MOST_PLACES)
+
+    def __init__(self, *args: Any, taken: int = 0, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.taken = taken
+        required = {
+            "day": "Enter the date of the shift.",
+            "start_time": "Enter the time the shift starts.",
+            "end_time": "Enter the time the shift ends.",
+            "capacity": "Enter how many places there are.",
+        }
+        for name, message in required.items():
+            self.fields[name].error_messages["required"] = message
+
+    @staticmethod
+    def initial_for(shift: Shift) -> dict[str, Any]:
+        start, end = timezone.localtime(shift.start), timezone.localtime(shift.end)
+        return {
+            "day": start.date(),
+            "start_time": start.time(),
+            "end_time": end.time(),
+            "capacity": shift.capacity,
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        day, start, end = data.get("day"), data.get("start_time"), data.get("end_time")
+        if start and end and end <= start:
+            self.add_error("end_time", "The shift must end after it starts.")
+        elif day and start and self.start() <= timezone.now():
+            self.add_error("start_time", "The shift must start in the future.")
+        capacity = data.get("capacity")
+        if capacity is not None:
+            refusal = places_refusal(capacity=capacity, taken=self.taken)
+            if refusal:
+                self.add_error("capacity", refusal)
+        return data
+
+    def start(self) -> datetime:
+        data = self.cleaned_data
+        zone = timezone.get_current_timezone()
+        return datetime.combine(data["day"], data["start_time"], tzinfo=zone)
+
+    def end(self) -> datetime:
+        data = self.cleaned_data
+        zone = timezone.get_current_timezone()
+        return datetime.combine(data["day"], data["end_time"], tzinfo=zone)
+
+
+class ShiftCancelForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is it cancelled?",
+        help_text="Everyone with a place or waiting gets this message.",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Give a reason, so that volunteers know why."},
+    )

@@ -1,0 +1,2 @@
+"""Rewards: shops, their offers, residents' codes and the till, POS keys. Never imports
+marketplace.board."""
