@@ -1,3 +1,6 @@
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
@@ -36,9 +39,26 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 
 @api.exception_handler(ValidationError)
 def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """What the schemas refuse, in the shape of what the forms refuse (the one `Problem`):
+    messages by field, a nested field named like `shifts.day`, the whole body `__all__`."""
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        errors.setdefault(_field(error["loc"]), []).append(_message(error))
     return api.create_response(
-        request, {"detail": "Some of what was sent is not valid.", "errors": exc.errors}, status=422
+        request, {"detail": "Some of what was sent is not valid.", "errors": errors}, status=422
     )
+
+
+def _field(loc: tuple[str | int, ...]) -> str:
+    # ("body", "body", "shifts", "day"): where it came from, then a body's parameter name.
+    path = loc[2:] if loc[0] == "body" else loc[1:]
+    return ".".join(str(part) for part in path) or NON_FIELD_ERRORS
+
+
+def _message(error: dict[str, Any]) -> str:
+    if error["type"] == "value_error":  # our own validator's words, without "Value error, "
+        return str(error.get("ctx", {}).get("error", error["msg"]))
+    return str(error["msg"])
 
 
 @api.get("/me", response=MeOut, tags=["accounts"], summary="Who am I, and what may I do")

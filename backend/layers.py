@@ -53,7 +53,7 @@ def url_owners() -> dict[str, str]:
 
 
 def owner_of(module: str) -> str:
-    """"marketplace.board.views" -> "marketplace.board"; "coins.views" -> "coins"."""
+    """ "marketplace.board.views" -> "marketplace.board"; "coins.views" -> "coins"."""
     parts = module.split(".")
     if ".".join(parts[:2]) in SIBLINGS:
         return ".".join(parts[:2])

@@ -18,6 +18,7 @@ from coins import stripe_gateway
 from coins.models import Account, Currency, Scheme, Sponsorship, StripeEvent, Transfer
 from coins.services import LedgerError, Leg, account_for, transfer_post, transfer_reverse
 from coins.tasks import stripe_event_process_task
+from coins.templatetags.pounds import pounds
 from notifications.services import notify
 
 log = logging.getLogger(__name__)
@@ -255,7 +256,3 @@ def sponsorship_intent(sponsorship: Sponsorship) -> stripe_gateway.Intent:
         return stripe_gateway.payment_intent_get(sponsorship.payment_intent_id)
     except stripe_gateway.GatewayError as error:
         raise SponsorshipUnavailable(str(error)) from error
-
-
-def pounds(pence: int) -> str:
-    return f"£{pence / 100:,.2f}"

@@ -37,7 +37,7 @@ class Scheme(models.Model):
         "Blank: they never expire.",
     )
     coin_value_pence = models.PositiveIntegerField(
-        null=True, blank=True, help_text="What a coin is worth to a retailer when settled."
+        null=True, blank=True, help_text="What a coin is worth to a shop when settled."
     )
     participation_only = models.BooleanField(
         default=False, help_text="Count hours but mint no coins."
@@ -168,8 +168,8 @@ class Transfer(models.Model):
         REVERSAL = "reversal", "Reversal"
         EXPIRY = "expiry", "Expired"
         SPONSORSHIP = "sponsorship", "Sponsorship received"
-        SETTLEMENT = "settlement", "Retailer settlement"
-        PAYOUT = "payout", "Paid out to a retailer"
+        SETTLEMENT = "settlement", "Shop settlement"
+        PAYOUT = "payout", "Paid out to a shop"
 
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="transfers")
     kind = models.CharField(max_length=12, choices=Kind.choices)

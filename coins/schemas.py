@@ -1,7 +1,37 @@
+from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
+
+FORM_CHECKED = "x-checked-by-the-form"
+
+
+def form_checked(**field: Any) -> Any:
+    """A field the endpoint needs but leaves to the page's form to check, so that a body
+    leaving it out gets the page's own message, alongside every other mistake, rather than
+    a bare "Field required". `needed_by_the_form` publishes it as required all the same."""
+    return Field(None, json_schema_extra={FORM_CHECKED: True}, **field)
+
+
+def needed_by_the_form(**extra: Any) -> Callable[[dict[str, Any]], None]:
+    """A body's `json_schema_extra`: its `form_checked` fields published as required
+    and not nullable (the form refuses a null too), plus any `extra` keywords."""
+
+    def publish(schema: dict[str, Any]) -> None:
+        for name, field in schema.get("properties", {}).items():
+            if not field.pop(FORM_CHECKED, False):
+                continue
+            field.pop("default", None)
+            if "anyOf" in field:  # `X | None`: keep X
+                kinds = [k for k in field.pop("anyOf") if k != {"type": "null"}]
+                field.update(kinds[0] if len(kinds) == 1 else {"anyOf": kinds})
+            schema.setdefault("required", []).append(name)
+        schema.update(extra)
+
+    return publish
 
 
 class SchemeOut(Schema):
@@ -40,15 +70,19 @@ class RecipientOut(Schema):
 
 
 class GiftIn(Schema):
-    """Either a group's account or a resident's email. Fields are optional on purpose: the
-    page's form checks them, so a missing field gets the page's message."""
+    """Either a group's account or a resident's email, not both. The page's form checks
+    the recipient and the amount, so that leaving one out gets the page's message."""
+
+    model_config = ConfigDict(
+        json_schema_extra=needed_by_the_form(
+            oneOf=[{"required": ["to_account"]}, {"required": ["email"]}]
+        )
+    )
 
     to_account: int | None = Field(None, description="A group's account, from /recipients.")
     email: str | None = Field(None, description="Another resident's email address.")
-    amount: int | None = None
-    request_id: UUID | None = Field(
-        None, description="New for each gift; sending it again gives once."
-    )
+    amount: int | None = form_checked(description="Whole coins, at least 1.")
+    request_id: UUID = Field(description="New for each gift; sending it again gives once.")
 
 
 class GiftOut(Schema):

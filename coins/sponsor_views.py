@@ -10,7 +10,6 @@ from django.urls import reverse
 from accounts.http import AuthedHttpRequest
 from coins.funding import (
     SponsorshipUnavailable,
-    pounds,
     recipient_name,
     sponsorship_intent,
     sponsorship_offered,
@@ -20,6 +19,7 @@ from coins.models import Sponsorship
 from coins.services import LedgerError
 from coins.sponsor_forms import SponsorForm
 from coins.sponsor_selectors import hours_text, sponsorship_minutes
+from coins.templatetags.pounds import pounds
 
 # What a PaymentIntent waiting for the sponsor can be in; any other means it is done with.
 PAYABLE = {"requires_payment_method", "requires_confirmation", "requires_action"}

@@ -1,4 +1,5 @@
-"""TODO-DOC"""
+"""The board as JSON: searching opportunities, one opportunity, signing up, and my
+sign-ups and their hours. Thin: the page's forms and the services decide."""
 
 from typing import Any, Literal
 
@@ -7,7 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import P, QueryEx, Router, Status
+from ninja import P, Query, QueryEx, Router, Status
 
 from accounts.http import AuthedHttpRequest
 from accounts.models import User
@@ -16,6 +17,7 @@ from marketplace.board.forms import BoardSearchForm
 from marketplace.board.models import Hours, Shift, Signup
 from marketplace.board.schemas import (
     MyHoursOut,
+    OpportunityFilters,
     OpportunityOut,
     OpportunityPage,
     OpportunitySummary,
@@ -58,15 +60,13 @@ WHEN_HELP = (
     response={200: OpportunityPage, 422: Problem},
     summary="Search opportunities (the same filters as the search page)",
 )
-def opportunity_list(request: HttpRequest) -> Status[Any]:
-    form = BoardSearchForm(request.GET)
+def opportunity_list(request: HttpRequest, filters: Query[OpportunityFilters]) -> Status[Any]:
+    form = BoardSearchForm(filters.model_dump(exclude_none=True, exclude={"page"}))
     if not form.is_valid():
         errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
         return Status(422, Problem(detail="Some filters are not valid.", errors=errors))
     opportunities_roll()  # a no-op unless a shift began since the last roll
-    page = Paginator(opportunity_search(form.board_query()), PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(opportunity_search(form.board_query()), PER_PAGE).get_page(filters.page)
     return Status(
         200,
         OpportunityPage(

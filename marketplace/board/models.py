@@ -158,10 +158,6 @@ class Opportunity(models.Model):
             for width, name in sorted(self.photo_sizes.items(), key=lambda kv: int(kv[0]))
         )
 
-    @property
-    def is_public(self) -> bool:
-        return self.status == self.State.PUBLISHED and self.group.status == "verified"
-
 
 # Recompute Opportunity.upcoming_start for the opportunities a statement's shifts belong
 # to: once per statement (transition tables), so bulk inserts cost one update.

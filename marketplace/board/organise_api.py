@@ -40,6 +40,7 @@ from marketplace.board.schemas import (
     HoursConfirmOut,
     HoursDecisionIn,
     HoursOut,
+    OpportunityChangeIn,
     OpportunityIn,
     OrganiserOpportunityOut,
     OrganiserShiftOut,
@@ -130,7 +131,7 @@ def opportunity_create(request: AuthedHttpRequest, pk: int, body: OpportunityIn)
     summary="Change an opportunity, and optionally add a weekly run of shifts to it; "
     "fields left out stay as they are",
 )
-def opportunity_edit(request: AuthedHttpRequest, pk: int, body: OpportunityIn) -> Status[Any]:
+def opportunity_edit(request: AuthedHttpRequest, pk: int, body: OpportunityChangeIn) -> Status[Any]:
     opportunity = get_object_or_404(Opportunity.objects.select_related("group"), pk=pk)
     _managed(request, opportunity.group)
     form, plan = _opportunity_form(opportunity, body), _plan_form(body)
@@ -232,11 +233,12 @@ def shift_attendance(request: AuthedHttpRequest, pk: int, body: AttendanceIn) ->
     summary="Confirm everyone's hours on a shift in one go",
 )
 def shift_hours_confirm(
-    request: AuthedHttpRequest, pk: int, body: HoursConfirmIn
+    request: AuthedHttpRequest, pk: int, body: HoursConfirmIn | None = None
 ) -> HoursConfirmOut:
     shift = _managed_shift(request, pk)
+    minutes = body.minutes if body else {}
     with _refusals():
-        result = hours_confirm(shift=shift, minutes=body.minutes, by=request.user)
+        result = hours_confirm(shift=shift, minutes=minutes, by=request.user)
     return HoursConfirmOut(
         confirmed=[_confirmed(h, result.coins[h.pk]) for h in result.confirmed],
         skipped=result.skipped,
@@ -375,7 +377,7 @@ def _problem(form: BaseForm, **nested: BaseForm | None) -> Problem:
     return Problem(detail="Some of what was sent is not valid.", errors=errors)
 
 
-def _opportunity_form(opportunity: Opportunity, body: OpportunityIn) -> OpportunityForm:
+def _opportunity_form(opportunity: Opportunity, body: OpportunityChangeIn) -> OpportunityForm:
     """The page's form, filled in as the page would show it, then changed by the body."""
     data: dict[str, Any] = model_to_dict(opportunity, fields=OPPORTUNITY_FIELDS)
     data["publish"] = opportunity.status == Opportunity.State.PUBLISHED
@@ -383,7 +385,7 @@ def _opportunity_form(opportunity: Opportunity, body: OpportunityIn) -> Opportun
     return OpportunityForm(data, instance=opportunity)
 
 
-def _plan_form(body: OpportunityIn) -> ShiftPlanForm | None:
+def _plan_form(body: OpportunityChangeIn) -> ShiftPlanForm | None:
     """The page's shift plan form, when the body brings a plan."""
     return ShiftPlanForm(body.shifts.model_dump()) if body.shifts is not None else None
 

@@ -2,9 +2,55 @@
 endpoints."""
 
 from datetime import date, datetime, time
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
+from pydantic import ConfigDict, WithJsonSchema
+
+from coins.schemas import form_checked, needed_by_the_form
+from marketplace.board.forms import DISTANCES
+from marketplace.board.models import Cause, DbsRecord, Skill
+
+
+# The search page's filters. Each is taken as the text sent and handed to the page's own
+# form (BoardSearchForm), which checks it: so a bad filter gets the page's message, with
+# every other, and the document publishes what the form accepts.
+def _sent_as(**schema: Any) -> WithJsonSchema:
+    return WithJsonSchema(schema)
+
+
+Flag = Annotated[str | None, _sent_as(type="boolean")]
+Day = Annotated[str | None, _sent_as(type="string", format="date")]
+
+
+class OpportunityFilters(Schema):
+    q: Annotated[str | None, _sent_as(type="string", maxLength=100)] = Field(
+        None, description="Words to look for; a small misspelling is forgiven."
+    )
+    cause: Annotated[str | None, _sent_as(type="string", enum=Cause.values)] = None
+    skill: Annotated[str | None, _sent_as(type="string", enum=Skill.values)] = None
+    date_from: Day = Field(None, description="Shifts on or after this day.")
+    date_to: Day = Field(None, description="Shifts on or before this day.")
+    postcode: Annotated[str | None, _sent_as(type="string", maxLength=20)] = Field(
+        None, description="Search near it; it wins over latitude and longitude."
+    )
+    miles: Annotated[
+        str | None, _sent_as(type="string", enum=[v for v, _ in DISTANCES], default="5")
+    ] = Field(None, description="How far from the postcode or the location.")
+    latitude: Annotated[str | None, _sent_as(type="number", minimum=-90, maximum=90)] = Field(
+        None, description="With longitude, search near there (the page's Use my location)."
+    )
+    longitude: Annotated[str | None, _sent_as(type="number", minimum=-180, maximum=180)] = None
+    under_18: Flag = Field(None, description="Only those open to under-18s.")
+    no_dbs: Flag = Field(None, description="Only those needing no DBS check.")
+    step_free: Flag = Field(None, description="Only those with step-free access.")
+    has_places: Flag = Field(None, description="Only shifts with a free place.")
+    sort: Annotated[
+        str | None, _sent_as(type="string", enum=["soonest", "nearest"], default="soonest")
+    ] = Field(None, description="nearest needs a postcode or a location.")
+    page: Annotated[str | None, _sent_as(type="integer", minimum=1, default=1)] = Field(
+        None, description="20 a page; past the last page, the last."
+    )
 
 
 class ShiftOut(Schema):
@@ -75,8 +121,8 @@ class SignupOut(Schema):
     hours: MyHoursOut | None = Field(None, description="None until hours are claimed or given.")
 
 
-# Organisers and council officers. The bodies leave fields optional on purpose: the
-# same Django forms as the pages check them, so a missing field gets the page's message.
+# Organisers and council officers. The same Django forms as the pages check the bodies,
+# so a blank field gets the page's message; a field the endpoint needs is required here.
 
 
 class GroupOut(Schema):
@@ -95,10 +141,10 @@ class GroupOut(Schema):
 
 class GroupIn(Schema):
     scheme: int | None = Field(None, description="Optional while there is only one town.")
-    name: str = ""
-    description: str = ""
+    name: str
+    description: str = Field(description="What the group does.")
     charity_number: str = ""
-    contact_email: str = ""
+    contact_email: str = Field(description="An email address volunteers can write to.")
     ward: str = ""
 
 
@@ -127,22 +173,29 @@ class OrganiserOpportunityOut(Schema):
 
 
 class ShiftPlanIn(Schema):
-    """The first shift, in the scheme's local time, repeated weekly."""
+    """The first shift, in the scheme's local time, repeated weekly. Checked with the
+    opportunity by the page's forms, so that every mistake in both is told at once."""
 
-    day: date | None = None
-    start_time: time | None = None
-    end_time: time | None = None
-    capacity: int | None = None
-    weeks: int = Field(1, description="1 means just this one shift.")
+    model_config = ConfigDict(json_schema_extra=needed_by_the_form())
+
+    day: date | None = form_checked(description="Today or later.")
+    start_time: time | None = form_checked()
+    end_time: time | None = form_checked(description="After the start.")
+    capacity: int | None = form_checked(description="Places on each shift, 1 to 500.")
+    weeks: int = Field(1, description="1 means just this one shift; at most 26.")
 
 
-class OpportunityIn(Schema):
-    """Fields left out keep their current value (or the page's default, when creating)."""
+CAUSES = f"Any of: {', '.join(Cause.values)}."
+SKILLS = f"Any of: {', '.join(Skill.values)}."
+
+
+class OpportunityChangeIn(Schema):
+    """Fields left out keep their current value."""
 
     title: str | None = None
     description: str | None = None
-    causes: list[str] | None = None
-    skills: list[str] | None = None
+    causes: list[str] | None = Field(None, description=CAUSES)
+    skills: list[str] | None = Field(None, description=SKILLS)
     address: str | None = None
     postcode: str | None = None
     step_free: bool | None = None
@@ -155,6 +208,15 @@ class OpportunityIn(Schema):
     shifts: ShiftPlanIn | None = Field(
         None, description="A weekly run of shifts to add; the shifts already there stay."
     )
+
+
+class OpportunityIn(OpportunityChangeIn):
+    """A new opportunity; the fields left out get the page's defaults (13 and over,
+    English, no DBS check, a draft)."""
+
+    title: str
+    description: str = Field(description="What volunteers will do.")
+    causes: list[str] = Field(description=f"At least one. {CAUSES}")
 
 
 class HoursOut(Schema):
@@ -203,7 +265,7 @@ class ShiftChangeIn(Schema):
 
 
 class ShiftCancelIn(Schema):
-    reason: str = Field("", description="Told to everyone with a place or waiting.")
+    reason: str = Field(description="Told to everyone with a place or waiting.")
 
 
 class AttendanceIn(Schema):
@@ -212,6 +274,8 @@ class AttendanceIn(Schema):
 
 
 class HoursConfirmIn(Schema):
+    """Optional, as is the whole body: sent nothing, everyone gets the shift's length."""
+
     minutes: dict[int, int] = Field(
         default_factory=dict,
         description="Minutes by sign-up id; anyone left out gets the shift's length.",
@@ -237,8 +301,8 @@ class HoursDecisionIn(Schema):
 
 
 class ShiftMessageIn(Schema):
-    subject: str = ""
-    body: str = ""
+    subject: str = Field(description="Up to 120 characters.")
+    body: str = Field(description="Up to 2,000 characters.")
 
 
 class ShiftMessageOut(Schema):
@@ -249,9 +313,11 @@ class ShiftMessageOut(Schema):
 
 
 class DbsRecordIn(Schema):
-    email: str = ""
-    outcome: str = ""
-    checked_on: date | None = None
+    email: str = Field(description="The email the volunteer joined with.")
+    outcome: str = Field(
+        description=f"What the certificate said: {' or '.join(DbsRecord.Outcome)}."
+    )
+    checked_on: date = Field(description="The date on the certificate; not in the future.")
 
 
 class DbsRecordOut(Schema):

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from ninja import Field, Schema
-from pydantic import model_validator
+from pydantic import ConfigDict, model_validator
 
 
 class OfferShopOut(Schema):
@@ -65,8 +65,12 @@ class CodeOut(Schema):
 class PosLookupIn(Schema):
     """Exactly one of them: the typed code, or what the QR code carried."""
 
-    code: str | None = Field(None, max_length=20)
-    qr: str | None = Field(None, max_length=200)
+    model_config = ConfigDict(
+        json_schema_extra={"oneOf": [{"required": ["code"]}, {"required": ["qr"]}]}
+    )
+
+    code: str | None = Field(None, max_length=20, description="As the till typed it.")
+    qr: str | None = Field(None, max_length=200, description="As the till scanned it.")
 
     @model_validator(mode="after")
     def _one_of_them(self) -> "PosLookupIn":

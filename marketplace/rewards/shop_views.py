@@ -2,7 +2,7 @@
 
 The till is built for someone at a counter with a queue: scan or type the resident's
 code, see who and what for, one tap to take the coins, a receipt. The rules (is the
-code good, can they pay, was it used) are all in marketplace/services/rewards.py."""
+code good, can they pay, was it used) are all in services/redemptions.py."""
 
 import csv
 from datetime import datetime

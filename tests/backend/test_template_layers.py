@@ -26,8 +26,7 @@ def test_a_coins_or_notifications_template_naming_a_marketplace_url_is_caught(
         "board/page.html: names 'rewards:catalogue' (the board and the rewards never name "
         "each other)",
         "coins/page.html: names 'board:search' (coins is below marketplace.board)",
-        "notifications/page.html: names 'shop:mine' (notifications is below "
-        "marketplace.rewards)",
+        "notifications/page.html: names 'shop:mine' (notifications is below marketplace.rewards)",
         "rewards/page.html: names 'organise:dashboard' (the board and the rewards never "
         "name each other)",
     ]

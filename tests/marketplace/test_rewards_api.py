@@ -18,9 +18,10 @@ from coins.services import wallet_for
 from marketplace.organisations import Status
 from marketplace.rewards.models import Redemption, Retailer, RetailerApiKey, RetailerStaff
 from marketplace.rewards.services.api_keys import (
+    ApiKeyRefused,
     retailer_api_key_create,
     retailer_api_key_revoke,
-    retailer_for_api_key,
+    retailer_api_key_use,
 )
 from marketplace.rewards.services.redemptions import redemption_code_create
 from marketplace.rewards.till import signed, unsigned
@@ -32,6 +33,14 @@ pytestmark = pytest.mark.django_db
 
 NOT_VALID = "That API key is not valid. Check it, or make a new one on the shop's keys page."
 NO_KEY = "Send the shop's API key as the header `Authorization: Bearer cc_pos_...`."
+
+
+def retailer_for_api_key(raw: str) -> Retailer | None:
+    """The shop a till's key belongs to, as the POS API sees it; None for a refused key."""
+    try:
+        return retailer_api_key_use(raw).retailer
+    except ApiKeyRefused:
+        return None
 
 
 @pytest.fixture(autouse=True)

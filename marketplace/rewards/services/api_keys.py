@@ -82,14 +82,6 @@ def retailer_api_key_use(raw: str) -> RetailerApiKey:
     return key
 
 
-def retailer_for_api_key(raw: str) -> Retailer | None:
-    """The shop a till's key belongs to; None for an unknown, revoked or orphaned key."""
-    try:
-        return retailer_api_key_use(raw).retailer
-    except ApiKeyRefused:
-        return None
-
-
 def _touch(key: RetailerApiKey) -> None:
     now = timezone.now()
     if key.last_used is not None and now - key.last_used < LAST_USED_EVERY:

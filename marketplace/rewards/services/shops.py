@@ -1,6 +1,6 @@
-"""A shop's side of the scheme: registering (verified by the council, like a group),
-its offers, and the figures its dashboard shows. Taking coins at the till is in
-marketplace/services/rewards.py."""
+"""A shop's side of the scheme: registering (verified by the council, like a group) and
+its offers. Its dashboard's figures are read in selectors.py; taking coins at the till
+is in redemptions.py."""
 
 from django.db import transaction
 from django.urls import reverse
