@@ -13,6 +13,10 @@ from accounts.models import User
 
 # Outward and inward code, as Royal Mail writes them; spaces and case are forgiven.
 POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
+POSTCODE_HELP = (
+    "Optional. It shows you opportunities and rewards near you, and lets the council count "
+    "volunteers by ward: only ever as totals, never who you are."
+)
 FIELD_ORDER = ["email", "password1", "password2", "display_name", "postcode", "age_group"]
 UNDER_18, ADULT = "13-17", "18+"
 REQUIRED_MESSAGES = {
@@ -46,7 +50,7 @@ class SignupForm(AllauthSignupForm):
         label="Home postcode (optional)",
         max_length=20,
         required=False,
-        help_text="Helps us show opportunities and rewards near you.",
+        help_text=POSTCODE_HELP,
         widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
     )
     age_group = forms.ChoiceField(
@@ -104,6 +108,7 @@ class DetailsForm(forms.ModelForm):
             "to groups I volunteer with",
         }
         help_texts = {
+            "postcode": POSTCODE_HELP,
             "birth_date": "Only needed for opportunities with a minimum age over 13. "
             "Groups see whether you are old enough, never the date.",
             "share_name": "The organisers of a shift you join always see it, "

@@ -17,10 +17,11 @@ from coins.services import account_for
 from marketplace.board.models import CommunityGroup, GroupOrganiser, Opportunity, Shift, Signup
 from marketplace.board.services.hours import hours_confirm
 from marketplace.board.services.opportunities import photo_thumbnails_make
-from marketplace.geo import postcode_table
 from marketplace.images import photo_clean
 from marketplace.organisations import Status
 from marketplace.rewards.models import Offer, OfferCategory, Retailer, RetailerStaff
+from places.loader import postcodes_sample_load
+from places.selectors import postcode_points, ward_of
 
 DEMO_PASSWORD = "coins-for-good-2026"  # noqa: S105 - printed for the demo on purpose
 
@@ -54,6 +55,8 @@ def demo_town_load() -> list[DemoLogin]:
             "coin_value_pence": 10,  # shops are settled at 10p a coin (docs/money.md)
         },
     )
+    # The town's postcodes and wards, through the same loader a council runs on the NSPL.
+    postcodes_sample_load(scheme=scheme)
     resident, organiser, shop, council = (_user(login) for login in LOGINS)
     group, _ = CommunityGroup.objects.get_or_create(
         scheme=scheme,
@@ -150,7 +153,8 @@ def demo_board_load(*, scheme: Scheme, first_group: CommunityGroup) -> None:
         )
         groups.append(group)
     volunteers = [_volunteer(n) for n in range(12)]
-    points = list(postcode_table().items())
+    # One postcode a sector ("BK1 1AA"), spread across the town.
+    points = [(code, point) for code, point in postcode_points().items() if code.endswith("AA")]
     for n in range(49):
         group = groups[n % len(groups)]
         title, skill, description = ACTIVITIES[n % len(ACTIVITIES)]
@@ -167,6 +171,7 @@ def demo_board_load(*, scheme: Scheme, first_group: CommunityGroup) -> None:
                 "postcode": postcode,
                 "latitude": latitude,
                 "longitude": longitude,
+                "ward": ward_of(postcode),
                 "step_free": n % 3 != 0,
                 "seated": n % 4 == 0,
                 "remote_friendly": title.startswith("Befriending"),
@@ -215,7 +220,6 @@ class DemoOffer:
 class DemoShop:
     slug: str
     name: str
-    ward: str
     postcode: str
     address: str
     description: str
@@ -228,7 +232,6 @@ SHOPS = [
     DemoShop(
         "corner-bakery",
         "The Corner Bakery",
-        "Central",
         "BK1 1AA",
         "12 Market Street",
         "Bread baked every morning, and cakes to order.",
@@ -241,7 +244,6 @@ SHOPS = [
     DemoShop(
         "wharfside-cafe",
         "Wharfside Café",
-        "Wharfside",
         "BK2 3AA",
         "3 Canal Wharf",
         "Tea, soup and cake by the canal.",
@@ -250,7 +252,6 @@ SHOPS = [
     DemoShop(
         "millbrook-books",
         "Millbrook Books",
-        "Millbrook",
         "BK3 2AA",
         "47 Millbrook Road",
         "New and second-hand books, and a children's corner.",
@@ -263,7 +264,6 @@ SHOPS = [
     DemoShop(
         "bracken-cycles",
         "Bracken Cycles",
-        "Parkside",
         "BK4 2AA",
         "8 Park Lane",
         "Bike repairs, servicing and hire.",
@@ -277,7 +277,6 @@ SHOPS = [
     DemoShop(
         "parkside-greengrocer",
         "Parkside Greengrocer",
-        "Parkside",
         "BK4 4AA",
         "21 Parkside Parade",
         "Local fruit and vegetables.",
@@ -289,7 +288,6 @@ SHOPS = [
     DemoShop(
         "hillcrest-picture-house",
         "Hillcrest Picture House",
-        "Hillcrest",
         "BK5 3AA",
         "1 Hillcrest Road",
         "The town's one-screen cinema.",
@@ -305,7 +303,7 @@ SHOPS = [
 def demo_shops_load(*, scheme: Scheme) -> Retailer:
     """Six verified shops with their offers; returns The Corner Bakery, the demo shop
     login's. Offers are found by title, so a demo sale's stock is never put back."""
-    points = postcode_table()
+    points = postcode_points()
     shops = []
     for shop in SHOPS:
         latitude, longitude = points[shop.postcode]
@@ -320,7 +318,7 @@ def demo_shops_load(*, scheme: Scheme) -> Retailer:
                 "postcode": shop.postcode,
                 "latitude": latitude,
                 "longitude": longitude,
-                "ward": shop.ward,
+                "ward": ward_of(shop.postcode),
             },
         )
         for offer in shop.offers:

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "accounts",
     "coins",
     "notifications",
+    "places",
     "marketplace",
 ]
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 from accounts.models import User
 from coins.models import Scheme
 from marketplace.board.models import Cause, CommunityGroup, Opportunity, Shift, Signup, Skill
-from marketplace.geo import postcode_table
 from marketplace.organisations import Status
+from places.selectors import postcode_points
 
 BATCH = 5_000
 GROUPS = 40
@@ -83,7 +83,7 @@ def generate(count: int, *, seed: int = 2026) -> None:
         for n in range(GROUPS)
     )
     volunteers = User.objects.bulk_create(_volunteer(n) for n in range(VOLUNTEERS))
-    points = list(postcode_table().values())
+    points = list(postcode_points().values())
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
     with board_indexes_built_after():
         for first in range(0, count, BATCH):

@@ -41,6 +41,9 @@ def scratch_database() -> Iterator[str]:
     old_config = setup_databases(verbosity=0, interactive=False, serialized_aliases=[])
     try:
         name = str(connection.settings_dict["NAME"])
+        from places.loader import postcodes_sample_load
+
+        postcodes_sample_load()  # the demo town's postcodes, as the board's data uses
         say(f"scratch database {name} migrated in {time.perf_counter() - started:.1f} s")
         yield name
     finally:

@@ -23,7 +23,7 @@ from bench.harness import compare, ratio, say
 from marketplace.board.models import Cause, Opportunity
 from marketplace.board.selectors import BoardQuery, opportunity_search
 from marketplace.board.views import PER_PAGE
-from marketplace.geo import postcode_point
+from places.selectors import postcode_point
 
 OPPORTUNITIES = 100_000
 REPEATS = 9

@@ -6,10 +6,14 @@ from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.apps import apps
 from django.conf import settings
+from django.db.models.signals import post_migrate
 
 from accounts.models import User
 from backend.celery import app as celery_app
+from places.loader import postcodes_sample_load
+from places.models import Postcode
 
 PASSWORD = "a-long-test-password-9"
 
@@ -27,6 +31,15 @@ def pytest_configure(config: pytest.Config) -> None:
     # Tasks run in the test's own process unless a test asks for the real worker.
     settings.CELERY_TASK_ALWAYS_EAGER = True
     celery_app.conf.task_always_eager = True
+    post_migrate.connect(_postcodes_loaded, sender=apps.get_app_config("places"))
+
+
+def _postcodes_loaded(using: str = "default", **kwargs: Any) -> None:
+    """The test database has the demo town's postcodes, as `make demo` loads them: after
+    migrating, and again after each transactional test empties every table (Django's
+    flush sends post_migrate)."""
+    if not Postcode.objects.using(using).exists():
+        postcodes_sample_load()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

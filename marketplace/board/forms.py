@@ -14,8 +14,8 @@ from marketplace.board.models import Cause, CommunityGroup, DbsRecord, Opportuni
 from marketplace.board.selectors import BoardQuery
 from marketplace.board.services.opportunities import ShiftPlan
 from marketplace.board.services.shifts import MOST_PLACES, places_refusal
-from marketplace.geo import postcode_point
 from marketplace.images import photo_clean
+from places.selectors import postcode_point
 
 DISTANCES = [
     ("1", "1 mile"),

@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from coins.models import Scheme
 from marketplace.organisations import Organisation
+from places.models import Placed, Ward
 
 
 class Cause(models.TextChoices):
@@ -69,7 +70,7 @@ class GroupOrganiser(models.Model):
         return f"{self.user} organises {self.group}"
 
 
-class Opportunity(models.Model):
+class Opportunity(Placed, models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
@@ -85,6 +86,10 @@ class Opportunity(models.Model):
     skills = ArrayField(models.CharField(max_length=20, choices=Skill.choices), default=list)
     address = models.CharField(max_length=200, blank=True)
     postcode = models.CharField(max_length=8, blank=True)
+    ward = models.ForeignKey(
+        Ward, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text="From the postcode.",
+    )  # fmt: skip
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     step_free = models.BooleanField("step-free access", default=False)

@@ -88,7 +88,7 @@ pos_router = Router(tags=["till (POS)"], auth=PosKey())
 
 @router.get("/rewards/offers", response=list[OfferOut], summary="Offers open now, cheapest first")
 def offer_list(request: AuthedHttpRequest, category: OfferCategory | None = None) -> list[OfferOut]:
-    offers = open_offers().select_related("retailer")
+    offers = open_offers().select_related("retailer__ward")
     if category:
         offers = offers.filter(category=category)
     return [_offer(o) for o in offers.order_by("price", "title")]
@@ -97,7 +97,7 @@ def offer_list(request: AuthedHttpRequest, category: OfferCategory | None = None
 @router.get("/rewards/offers/{pk}", response={200: OfferOut, 404: Problem})
 def offer_get(request: AuthedHttpRequest, pk: int) -> OfferOut:
     offer = get_object_or_404(
-        Offer.objects.select_related("retailer"),
+        Offer.objects.select_related("retailer__ward"),
         pk=pk,
         active=True,
         retailer__status=Verification.VERIFIED,
@@ -291,7 +291,7 @@ def _offer(offer: Offer) -> OfferOut:
             name=shop.name,
             address=shop.address,
             postcode=shop.postcode,
-            ward=shop.ward,
+            ward=shop.ward.name if shop.ward else "",
             latitude=shop.latitude,
             longitude=shop.longitude,
         ),

@@ -5,9 +5,9 @@ from typing import Any
 from django import forms
 
 from accounts.forms import normalise_postcode
-from marketplace.geo import postcode_point
 from marketplace.rewards.models import OfferCategory
 from marketplace.rewards.selectors import CatalogueQuery
+from places.selectors import postcode_point
 
 DISTANCES = [
     ("", "Any distance"),

@@ -12,9 +12,10 @@ from django.utils import timezone
 from coins.models import Scheme
 from coins.selectors import balance_of
 from marketplace.organisations import Organisation, Status
+from places.models import Placed, Ward
 
 
-class Retailer(Organisation):
+class Retailer(Placed, Organisation):
     """A local shop that takes coins."""
 
     description = models.TextField(blank=True)
@@ -23,7 +24,10 @@ class Retailer(Organisation):
     postcode = models.CharField(max_length=8, blank=True)
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
-    ward = models.CharField(max_length=80, blank=True)
+    ward = models.ForeignKey(
+        Ward, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text="From the postcode.",
+    )  # fmt: skip
     logo = models.ImageField(upload_to="retailers/%Y/%m/", blank=True)
 
 

@@ -11,7 +11,7 @@ class OfferShopOut(Schema):
     name: str
     address: str
     postcode: str
-    ward: str
+    ward: str = Field(description="The ward of the shop's postcode; empty when it is not known.")
     latitude: float | None
     longitude: float | None
 

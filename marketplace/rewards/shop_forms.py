@@ -20,13 +20,12 @@ class RetailerRegisterForm(forms.ModelForm):
 
     class Meta:
         model = Retailer
-        fields = ["scheme", "name", "description", "address", "postcode", "ward", "contact_email"]
+        fields = ["scheme", "name", "description", "address", "postcode", "contact_email"]
         labels = {
             "name": "Shop name",
             "description": "What does your shop sell or do?",
             "address": "Street address",
             "postcode": "Postcode",
-            "ward": "Area or ward (optional)",
             "contact_email": "Contact email for the council",
         }
         widgets = {

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.http import AuthedHttpRequest
 from coins.selectors import wallets_of
-from marketplace.geo import postcode_point
 from marketplace.images import qr_svg
 from marketplace.organisations import NotAllowed
 from marketplace.rewards.forms import CatalogueForm, PayAmountForm
@@ -36,6 +35,7 @@ from marketplace.rewards.services.redemptions import (
     redemption_code_create,
 )
 from marketplace.rewards.till import signed
+from places.selectors import postcode_point
 
 PER_PAGE = 20
 FILTERS = ("category", "postcode", "miles")

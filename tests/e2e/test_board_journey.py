@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from backend.demo import DEMO_PASSWORD, LOGINS
 from marketplace.board.models import Signup
-from marketplace.geo import postcode_point
+from places.selectors import postcode_point
 from tests.e2e.conftest import Checks, off_the_loop
 from tests.marketplace.factories import make_shift
 

@@ -5,8 +5,8 @@ from datetime import timedelta
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from marketplace.geo import postcode_point
 from marketplace.rewards.models import Redemption, Retailer
+from places.selectors import postcode_point
 from tests.coins.factories import give_coins, make_scheme
 from tests.conftest import make_user
 from tests.e2e.conftest import Checks, off_the_loop

@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from accounts.models import User
 from coins.services import wallet_for
-from marketplace.geo import postcode_point
 from marketplace.organisations import Status
 from marketplace.rewards.models import Offer, Redemption, Retailer
 from marketplace.rewards.services.redemptions import (
@@ -18,6 +17,7 @@ from marketplace.rewards.services.redemptions import (
     redemption_refund,
 )
 from marketplace.rewards.till import signed
+from places.selectors import postcode_point
 from tests.coins.factories import give_coins, make_scheme
 from tests.conftest import make_user
 from tests.marketplace.factories import confirm_at_till, make_offer, make_retailer, staff_of

@@ -8,13 +8,12 @@ from django.utils import timezone
 
 from marketplace.board.models import Cause, Opportunity, Shift, Signup
 from marketplace.board.selectors import BoardQuery, opportunity_search
-from marketplace.geo import postcode_point
 from tests.conftest import make_user
 from tests.marketplace.factories import make_group, make_shift
 
 pytestmark = pytest.mark.django_db
 
-CENTRE = postcode_point("BK3 2AA") or (0.0, 0.0)
+CENTRE = (53.80771, -1.56653)  # BK3 2AA, the demo town's centre
 WORDS = ["litter", "reading", "cooking", "driving", "painting", "sorting", "befriending"]
 
 

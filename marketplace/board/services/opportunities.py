@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from marketplace.board.models import UPCOMING_UPDATE, Opportunity, Shift
-from marketplace.geo import postcode_point
 from marketplace.images import thumbnails_save
 from marketplace.organisations import NotAllowed, Status
+from places.selectors import postcode_found
 
 
 @dataclass(frozen=True)
@@ -33,8 +33,7 @@ def opportunity_save(
     if publish and group.status != Status.VERIFIED:
         raise NotAllowed("You can publish once the council has verified your group.")
     opportunity.scheme = group.scheme
-    point = postcode_point(opportunity.postcode) if opportunity.postcode else None
-    opportunity.latitude, opportunity.longitude = point if point else (None, None)
+    opportunity.place_at(postcode_found(opportunity.postcode))
     # News for saved searches only when it first goes public (a row made public without
     # this service, as the demo's are, just gets its date).
     first_published = publish and opportunity.published_at is None

@@ -8,21 +8,20 @@ from django.urls import reverse
 from accounts.models import User
 from coins.models import Account, Scheme
 from coins.services import account_for
-from marketplace.geo import postcode_point
 from marketplace.images import thumbnails_save
 from marketplace.organisations import NotAllowed, admins_tell_pending, decision_record, free_slug
 from marketplace.rewards.models import Offer, Retailer, RetailerStaff
 from notifications.services import notify
+from places.selectors import postcode_found
 
 
 def retailer_register(*, scheme: Scheme, by: User, **details: str) -> Retailer:
     """A person registers a shop: it waits for the council, and they work at it."""
-    point = postcode_point(details["postcode"]) if details.get("postcode") else None
     with transaction.atomic():
         retailer = Retailer(
             scheme=scheme, slug=free_slug(Retailer, scheme, details["name"], "shop"), **details
         )
-        retailer.latitude, retailer.longitude = point if point else (None, None)
+        retailer.place_at(postcode_found(retailer.postcode))
         retailer.save()
         RetailerStaff.objects.create(retailer=retailer, user=by)
         admins_tell_pending(

@@ -1,0 +1,8 @@
+"""The places app."""
+
+from django.apps import AppConfig
+
+
+class PlacesConfig(AppConfig):
+    name = "places"
+    verbose_name = "Places"
