@@ -1,6 +1,6 @@
-"""What import-linter cannot see: a template of a lower layer naming a URL of a higher one
-(`marketplace > coins > notifications > accounts`), or the board's and the rewards'
-templates naming each other's. The shell (backend) may name anything."""
+"""What import-linter cannot see: a template of a lower layer naming a URL of a higher
+one (`impact > marketplace > places > coins > notifications > accounts`), or the board's
+and the rewards' templates naming each other's. The shell (backend) may name anything."""
 
 import re
 from collections.abc import Iterator
@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 # Highest first, as in pyproject.toml's layers contract; third-party pages count as the
 # layer they serve (allauth's as accounts; the API docs and the admin, any layer may link).
-LAYERS = ["backend", "marketplace", "coins", "notifications", "accounts"]
+LAYERS = ["backend", "impact", "marketplace", "places", "coins", "notifications", "accounts"]
 SIBLINGS = {"marketplace.board", "marketplace.rewards"}
 PACKAGE_LAYER = {"allauth": "accounts"}
 # Who owns each folder of templates/ (files at the top belong to the shell).
@@ -29,6 +29,7 @@ TEMPLATE_OWNERS = {
     "rewards": "marketplace.rewards",
     "shop": "marketplace.rewards",
     "includes": "backend",
+    "impact": "impact",
 }
 URL_TAG = re.compile(r"""\{%\s*url\s+['"]([\w:-]+)['"]""")
 

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "notifications",
     "places",
     "marketplace",
+    "impact",
 ]
 
 MIDDLEWARE = [

@@ -48,6 +48,12 @@ class Scheme(models.Model):
     refund_days = models.PositiveSmallIntegerField(
         default=14, help_text="How long after a sale a shop may refund it."
     )
+    privacy_k = models.PositiveSmallIntegerField(
+        "smallest count of people shown",
+        default=10,
+        help_text="Reports show a count of people under this as 'fewer than' it (the ONS "
+        "Longitudinal Study's rule is 10).",
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -58,6 +64,10 @@ class Scheme(models.Model):
             models.CheckConstraint(
                 condition=Q(code_minutes__gte=1) & Q(code_minutes__lte=60),
                 name="coins_scheme_code_minutes_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(privacy_k__gte=2) & Q(privacy_k__lte=100),
+                name="coins_scheme_privacy_k_range",
             ),
         ]
 

@@ -1,0 +1,8 @@
+"""The impact app."""
+
+from django.apps import AppConfig
+
+
+class ImpactConfig(AppConfig):
+    name = "impact"
+    verbose_name = "Impact"

@@ -1,0 +1,69 @@
+"""Charts drawn on the server as SVG: bars for hours, a line for volunteers. Each has a
+caption and the table of its figures beside it, so nothing depends on seeing it."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from impact.suppression import Cell
+
+WIDTH, HEIGHT, LEFT, BOTTOM = 400, 200, 44, 28
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str  # the month, under the bar
+    value: str  # for the tooltip (<title>), "fewer than 10" where hidden
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    bars: list[Bar]
+    points: str  # a polyline's points, for a line chart; "" for bars
+    top: int  # the value at the top of the scale
+    width: int = WIDTH
+    height: int = HEIGHT
+
+
+def chart(
+    title: str,
+    months: list[date],
+    cells: list[Cell],
+    *,
+    line: bool,
+    shown: list[str],
+    per: int = 1,
+) -> Chart:
+    """Hidden cells (None) leave a gap: a chart must not show what the table hides.
+    `per` is how many of a cell's units make one of the scale's (60 minutes an hour)."""
+    known = [c for c in cells if c is not None]
+    top = _nice(-(-max(known, default=0) // per))
+    step = (WIDTH - LEFT) / max(len(months), 1)
+    usable = HEIGHT - BOTTOM - 10
+    bars, points = [], []
+    for n, (month, cell) in enumerate(zip(months, cells, strict=True)):
+        height = 0.0 if cell is None else usable * cell / (top * per)
+        x = LEFT + n * step
+        bars.append(
+            Bar(
+                x + step * 0.15,
+                HEIGHT - BOTTOM - height,
+                step * 0.7,
+                height,
+                f"{month:%b}",
+                shown[n],
+            )
+        )
+        if cell is not None:
+            points.append(f"{x + step / 2:.1f},{HEIGHT - BOTTOM - height:.1f}")
+    return Chart(title, bars, " ".join(points) if line else "", top)
+
+
+def _nice(value: int) -> int:
+    """A round top for the scale: 1, 2 or 5 times a power of ten, at least the value."""
+    steps = sorted(m * 10**e for e in range(13) for m in (1, 2, 5))
+    return next(step for step in steps if step >= value)

@@ -1,0 +1,316 @@
+"""The council's figures, month by month, for one scheme, optionally one ward (where the
+volunteering happened: the opportunity's ward, or the shop's) and one cause. Raw counts
+here; impact.tables suppresses them before anyone sees them."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+
+from coins.models import Entry, Payout, Scheme, Sponsorship, Transfer
+from marketplace.board.models import Hours, Opportunity, Shift, Signup
+from marketplace.rewards.models import Redemption
+from places.models import Ward
+
+
+@dataclass(frozen=True)
+class Filters:
+    scheme: Scheme
+    first: date  # the first day of the first month
+    last: date  # the first day of the last month
+    ward: Ward | None = None
+    cause: str = ""
+
+    @property
+    def start(self) -> datetime:
+        return _moment(self.first)
+
+    @property
+    def end(self) -> datetime:
+        return _moment(next_month(self.last))
+
+    def months(self) -> list[date]:
+        months, month = [], self.first
+        while month <= self.last:
+            months.append(month)
+            month = next_month(month)
+        return months
+
+
+@dataclass
+class Month:
+    """One month's raw figures. People: volunteers, new, returning, places, attended,
+    no_shows. The rest belong to those cells (minutes, coins) or count organisations."""
+
+    month: date
+    minutes: int = 0
+    volunteers: int = 0
+    new: int = 0
+    places: int = 0
+    attended: int = 0
+    no_shows: int = 0
+    groups_active: int = 0
+    shops_active: int = 0
+    opportunities_posted: int = 0
+    shifts_filled: int = 0
+    coins_minted: int = 0
+    coins_redeemed: int = 0
+    coins_donated: int | None = 0  # None: not counted by ward (no place belongs to it)
+    coins_expired: int | None = 0
+    sponsorship_pence: int | None = 0
+    paid_out_pence: int | None = 0
+
+    @property
+    def returning(self) -> int:
+        return self.volunteers - self.new
+
+
+@dataclass
+class Totals:
+    """Over the whole range: each person once, however many months they gave time."""
+
+    volunteers: int = 0
+    new: int = 0
+    sums: dict[str, int | None] = field(default_factory=dict)
+
+
+def next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def months_figures(filters: Filters) -> tuple[list[Month], Totals]:
+    rows = {month: Month(month) for month in filters.months()}
+    _volunteering(filters, rows)
+    _places(filters, rows)
+    _organisations(filters, rows)
+    _coins(filters, rows)
+    _money(filters, rows)
+    return list(rows.values()), _totals(filters, rows.values())
+
+
+def _moment(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _month_of(moment: datetime) -> date:
+    return timezone.localtime(moment).date().replace(day=1)
+
+
+def _shifts(filters: Filters) -> QuerySet[Shift]:
+    shifts = Shift.objects.filter(
+        opportunity__scheme=filters.scheme, start__gte=filters.start, start__lt=filters.end
+    )
+    if filters.ward is not None:
+        shifts = shifts.filter(opportunity__ward=filters.ward)
+    if filters.cause:
+        shifts = shifts.filter(opportunity__causes__contains=[filters.cause])
+    return shifts
+
+
+def _confirmed(filters: Filters) -> QuerySet[Hours]:
+    return Hours.objects.filter(status=Hours.State.CONFIRMED, signup__shift__in=_shifts(filters))
+
+
+def _firsts(filters: Filters) -> dict[int, date]:
+    """Each volunteer's first month of confirmed hours anywhere in the scheme, ever."""
+    firsts = (
+        Hours.objects.filter(
+            status=Hours.State.CONFIRMED, signup__shift__opportunity__scheme=filters.scheme
+        )
+        .values("signup__user")
+        .annotate(first=Min("signup__shift__start"))
+    )
+    return {row["signup__user"]: _month_of(row["first"]) for row in firsts}
+
+
+def _volunteering(filters: Filters, rows: dict[date, Month]) -> None:
+    by_month = (
+        _confirmed(filters)
+        .annotate(month=TruncMonth("signup__shift__start"))
+        .values("month", "signup__user")
+        .annotate(minutes=Sum("minutes"))
+    )
+    firsts = _firsts(filters)
+    for row in by_month:
+        month = rows[row["month"].date()]
+        month.minutes += row["minutes"]
+        month.volunteers += 1
+        month.new += firsts.get(row["signup__user"]) == month.month
+
+
+def _places(filters: Filters, rows: dict[date, Month]) -> None:
+    places = (
+        Signup.objects.filter(shift__in=_shifts(filters), status=Signup.State.CONFIRMED)
+        .annotate(month=TruncMonth("shift__start"))
+        .values("month")
+        .annotate(
+            n_places=Count("pk"),
+            n_came=Count("pk", filter=Q(attended=True)),
+            n_missed=Count("pk", filter=Q(attended=False)),
+        )
+    )
+    for row in places:
+        month = rows[row["month"].date()]
+        month.places, month.attended, month.no_shows = (
+            row["n_places"],
+            row["n_came"],
+            row["n_missed"],
+        )
+    taken = (
+        Signup.objects.filter(shift=OuterRef("pk"), status=Signup.State.CONFIRMED)
+        .values("shift")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    full = (
+        _shifts(filters)
+        .filter(cancelled_at__isnull=True)
+        .annotate(taken=Coalesce(Subquery(taken), 0))
+        .filter(taken__gte=F("capacity"))
+    )
+    for start in full.values_list("start", flat=True):
+        rows[_month_of(start)].shifts_filled += 1
+
+
+def _organisations(filters: Filters, rows: dict[date, Month]) -> None:
+    groups = (
+        _confirmed(filters)
+        .annotate(month=TruncMonth("signup__shift__start"))
+        .values("month")
+        .annotate(n=Count("signup__shift__opportunity__group", distinct=True))
+    )
+    for row in groups:
+        rows[row["month"].date()].groups_active = row["n"]
+    posted = Opportunity.objects.filter(
+        scheme=filters.scheme, published_at__gte=filters.start, published_at__lt=filters.end
+    )
+    if filters.ward is not None:
+        posted = posted.filter(ward=filters.ward)
+    if filters.cause:
+        posted = posted.filter(causes__contains=[filters.cause])
+    for row in _per_month(posted, "published_at"):
+        rows[row["month"]].opportunities_posted = row["n"]
+    for row in _per_month(_sales(filters), "redeemed_at", distinct="retailer"):
+        rows[row["month"]].shops_active = row["n"]
+
+
+def _sales(filters: Filters) -> QuerySet[Redemption]:
+    sales = Redemption.objects.filter(
+        scheme=filters.scheme,
+        status__in=Redemption.SOLD,
+        redeemed_at__gte=filters.start,
+        redeemed_at__lt=filters.end,
+    )
+    return sales.filter(retailer__ward=filters.ward) if filters.ward is not None else sales
+
+
+def _per_month(found: QuerySet[Any], moment: str, *, distinct: str = "pk") -> Iterable[dict]:
+    counted = (
+        found.annotate(month=TruncMonth(moment))
+        .values("month")
+        .annotate(n=Count(distinct, distinct=True))
+    )
+    return ({"month": row["month"].date(), "n": row["n"]} for row in counted)
+
+
+def _coins(filters: Filters, rows: dict[date, Month]) -> None:
+    """Minted for the hours counted here (by the shift's month), redeemed at the shops
+    counted here; gifts and expiry belong to no place, so only the whole scheme has them."""
+    minted = (
+        _confirmed(filters)
+        .filter(mint__isnull=False)
+        .annotate(month=TruncMonth("signup__shift__start"))
+        .values("month")
+        .annotate(n=Sum("mint__entries__amount", filter=Q(mint__entries__amount__gt=0)))
+    )
+    for row in minted:
+        rows[row["month"].date()].coins_minted = row["n"] or 0
+    for row in (
+        _sales(filters)
+        .filter(status=Redemption.State.REDEEMED)
+        .annotate(month=TruncMonth("redeemed_at"))
+        .values("month")
+        .annotate(n=Sum("price"))
+    ):
+        rows[row["month"].date()].coins_redeemed = row["n"]
+    by_ward = filters.ward is not None or bool(filters.cause)
+    for kind, name in (
+        (Transfer.Kind.DONATION, "coins_donated"),
+        (Transfer.Kind.EXPIRY, "coins_expired"),
+    ):
+        _scheme_wide(filters, rows, name, None if by_ward else _moved(filters, kind))
+
+
+def _moved(filters: Filters, kind: str) -> dict[date, int]:
+    moved = (
+        Entry.objects.filter(
+            transfer__scheme=filters.scheme,
+            transfer__kind=kind,
+            transfer__created__gte=filters.start,
+            transfer__created__lt=filters.end,
+            amount__gt=0,
+        )
+        .annotate(month=TruncMonth("transfer__created"))
+        .values("month")
+        .annotate(n=Sum("amount"))
+    )
+    return {row["month"].date(): row["n"] for row in moved}
+
+
+def _scheme_wide(
+    filters: Filters, rows: dict[date, Month], name: str, values: dict[date, int] | None
+) -> None:
+    for month, row in rows.items():
+        setattr(row, name, None if values is None else values.get(month, 0))
+
+
+def _money(filters: Filters, rows: dict[date, Month]) -> None:
+    by_place = filters.ward is not None or bool(filters.cause)
+    paid = Sponsorship.objects.filter(
+        scheme=filters.scheme,
+        status=Sponsorship.State.PAID,
+        created__gte=filters.start,
+        created__lt=filters.end,
+    )
+    received = {
+        row["month"].date(): row["n"]
+        for row in paid.annotate(month=TruncMonth("created"))
+        .values("month")
+        .annotate(n=Sum("amount_pence"))
+    }
+    payouts = Payout.objects.filter(
+        scheme=filters.scheme,
+        status=Payout.State.PAID,
+        created__gte=filters.start,
+        created__lt=filters.end,
+    )
+    out = {
+        row["month"].date(): row["n"]
+        for row in payouts.annotate(month=TruncMonth("created"))
+        .values("month")
+        .annotate(n=Sum("pence"))
+    }
+    _scheme_wide(filters, rows, "sponsorship_pence", None if by_place else received)
+    _scheme_wide(filters, rows, "paid_out_pence", None if by_place else out)
+
+
+def _totals(filters: Filters, months: Iterable[Month]) -> Totals:
+    people = set(_confirmed(filters).values_list("signup__user", flat=True).distinct())
+    firsts = _firsts(filters)
+    in_range = set(filters.months())
+    totals = Totals(volunteers=len(people), new=sum(1 for p in people if firsts.get(p) in in_range))
+    months = list(months)
+    for name in Month.__dataclass_fields__:
+        if name in ("month", "volunteers", "new"):
+            continue
+        values = [getattr(m, name) for m in months]
+        totals.sums[name] = None if None in values else sum(values)
+    # An organisation active in three months is one organisation in all of them.
+    group = "signup__shift__opportunity__group"
+    totals.sums["groups_active"] = _confirmed(filters).values(group).distinct().count()
+    totals.sums["shops_active"] = _sales(filters).values("retailer").distinct().count()
+    return totals

@@ -1,0 +1,135 @@
+"""The dashboard's tables as they may be shown: people counts under k suppressed (with
+the second cell that keeps each from being worked out), and what belongs to a hidden
+cell hidden with it. The page, the CSV and the API all read these, never the raw rows."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from impact.selectors import Filters, Month, Totals, months_figures
+from impact.suppression import Cell, column_suppressed, linked
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    unit: str = ""  # "hours", "£", "%": how a cell reads
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    title: str
+    columns: list[Column]
+    months: list[date]
+    cells: dict[str, list[Cell]]  # column key -> a cell per month
+    totals: dict[str, Cell]
+    not_by_place: frozenset[str]  # columns the ward or cause filter has no figure for
+
+
+VOLUNTEERING = [
+    Column("hours", "Hours given", "hours"),
+    Column("volunteers", "Volunteers"),
+    Column("new", "New volunteers"),
+    Column("returning", "Returning volunteers"),
+]
+SHIFTS = [
+    Column("places", "Places taken"),
+    Column("attended", "Attended"),
+    Column("no_shows", "Did not come"),
+    Column("shifts_filled", "Shifts filled"),
+    Column("opportunities_posted", "Opportunities posted"),
+    Column("groups_active", "Groups active"),
+]
+COINS = [
+    Column("coins_minted", "Coins earned"),
+    Column("coins_redeemed", "Coins spent in shops"),
+    Column("coins_donated", "Coins given"),
+    Column("coins_expired", "Coins expired"),
+    Column("shops_active", "Shops taking coins"),
+    Column("sponsorship_pence", "Sponsorship received", "£"),
+    Column("paid_out_pence", "Paid to shops", "£"),
+]
+
+
+def impact_tables(filters: Filters) -> list[Table]:
+    months, totals = months_figures(filters)
+    k = filters.scheme.privacy_k
+    people = _people(months, totals, k)
+    return [
+        _table("volunteering", "Volunteering", VOLUNTEERING, months, totals, people),
+        _table("shifts", "Sign-ups and shifts", SHIFTS, months, totals, people),
+        _table("coins", "Coins and money", COINS, months, totals, people),
+    ]
+
+
+def _people(months: list[Month], totals: Totals, k: int) -> dict[str, tuple[list[Cell], Cell]]:
+    """Every count of people, suppressed, and tied so that no hidden one can be worked
+    out from its neighbours: new + returning = volunteers; attended and no-shows."""
+    raw: dict[str, tuple[list[int], int]] = {
+        "volunteers": ([m.volunteers for m in months], totals.volunteers),
+        "new": ([m.new for m in months], totals.new),
+        "returning": ([m.returning for m in months], totals.volunteers - totals.new),
+        "places": ([m.places for m in months], _sum(months, lambda m: m.places)),
+        "attended": ([m.attended for m in months], _sum(months, lambda m: m.attended)),
+        "no_shows": ([m.no_shows for m in months], _sum(months, lambda m: m.no_shows)),
+    }
+    done = {
+        key: column_suppressed(values, total=total, k=k) for key, (values, total) in raw.items()
+    }
+    for pair in (("new", "returning"), ("attended", "no_shows")):
+        _hide_together(done, pair)
+    return done
+
+
+def _hide_together(done: dict[str, tuple[list[Cell], Cell]], pair: tuple[str, str]) -> None:
+    (one, one_total), (other, other_total) = done[pair[0]], done[pair[1]]
+    cells = [None if a is None or b is None else a for a, b in zip(one, other, strict=True)]
+    others = [None if a is None or b is None else b for a, b in zip(one, other, strict=True)]
+    hidden_total = one_total is None or other_total is None
+    done[pair[0]] = (cells, None if hidden_total else one_total)
+    done[pair[1]] = (others, None if hidden_total else other_total)
+
+
+def _sum(months: list[Month], value: Callable[[Month], int]) -> int:
+    return sum(value(m) for m in months)
+
+
+def _table(
+    key: str,
+    title: str,
+    columns: list[Column],
+    months: list[Month],
+    totals: Totals,
+    people: dict[str, tuple[list[Cell], Cell]],
+) -> Table:
+    volunteers, volunteers_total = people["volunteers"]
+    cells: dict[str, list[Cell]] = {}
+    sums: dict[str, Cell] = {}
+    not_by_place = set()
+    for column in columns:
+        if column.key in people:
+            cells[column.key], sums[column.key] = people[column.key]
+            continue
+        name = "minutes" if column.key == "hours" else column.key
+        values = [getattr(m, name) for m in months]
+        if None in values:
+            not_by_place.add(column.key)
+        values = [v or 0 for v in values]
+        total = totals.sums.get(name) or 0
+        if name in ("minutes", "coins_minted"):  # they belong to the volunteers' cells
+            cells[column.key] = linked(values, volunteers)
+            alone = sum(c is None for c in cells[column.key]) == 1  # the total would tell it
+            sums[column.key] = None if volunteers_total is None or alone else total
+        else:
+            cells[column.key], sums[column.key] = values, total
+    return Table(
+        key=key,
+        title=title,
+        columns=columns,
+        months=[m.month for m in months],
+        cells=cells,
+        totals=sums,
+        not_by_place=frozenset(not_by_place),
+    )

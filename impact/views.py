@@ -1,0 +1,150 @@
+"""The council's impact dashboard: figures by month for a ward and a cause, as charts,
+tables and CSV. Only a scheme's admins see it; every count of people is suppressed."""
+
+import csv
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+
+from accounts.http import AuthedHttpRequest
+from coins.models import Scheme
+from coins.templatetags.pounds import pounds
+from impact.charts import chart
+from impact.forms import ImpactForm
+from impact.suppression import Cell, shown
+from impact.tables import Column, Table, impact_tables
+
+
+def _schemes(request: AuthedHttpRequest) -> QuerySet[Scheme]:
+    schemes = Scheme.objects.filter(admin_memberships__user=request.user).order_by("name")
+    if not schemes.exists():
+        raise PermissionDenied
+    return schemes
+
+
+def _form(request: AuthedHttpRequest) -> ImpactForm:
+    """The filters asked for; left out, the officer's first scheme and the last 12 months."""
+    schemes = _schemes(request)
+    data = request.GET.copy()
+    data.setdefault("scheme", str(schemes.values_list("pk", flat=True).first()))
+    return ImpactForm(data, schemes=schemes)
+
+
+@login_required
+def dashboard(request: AuthedHttpRequest) -> HttpResponse:
+    form = _form(request)
+    if not form.is_valid():
+        return render(request, "impact/dashboard.html", {"form": form})
+    filters = form.filters()
+    k = filters.scheme.privacy_k
+    tables = impact_tables(filters)
+    volunteering = tables[0]
+    hours, people = volunteering.cells["hours"], volunteering.cells["volunteers"]
+    hours_column, people_column = volunteering.columns[0], volunteering.columns[1]
+    charts = [
+        chart(
+            "Hours given each month",
+            volunteering.months,
+            hours,
+            line=False,
+            shown=[cell_text(volunteering, hours_column, c, k) for c in hours],
+            per=60,  # minutes, drawn against a scale of hours
+        ),
+        chart(
+            "Volunteers each month",
+            volunteering.months,
+            people,
+            line=True,
+            shown=[cell_text(volunteering, people_column, c, k) for c in people],
+        ),
+    ]
+    context = {
+        "form": form,
+        "filters": filters,
+        "k": k,
+        "charts": charts,
+        "tables": [_rendered(table, k) for table in tables],
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "impact/dashboard.html", context)
+
+
+@login_required
+def table_csv(request: AuthedHttpRequest, table: str) -> HttpResponse:
+    form = _form(request)
+    if not form.is_valid():
+        said = "; ".join(" ".join(str(e) for e in errors) for errors in form.errors.values())
+        return HttpResponse(
+            f"The filters are not valid: {said}", status=400, content_type="text/plain"
+        )
+    filters = form.filters()
+    found = next((t for t in impact_tables(filters) if t.key == table), None)
+    if found is None:
+        raise Http404("No such table.")
+    k = filters.scheme.privacy_k
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = f"impact-{found.key}-{filters.first:%Y-%m}-to-{filters.last:%Y-%m}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    writer = csv.writer(response)
+    writer.writerow(["month", *(_heading(c) for c in found.columns)])
+    for n, month in enumerate(found.months):
+        cells = [cell_csv(found, c, found.cells[c.key][n], k) for c in found.columns]
+        writer.writerow([f"{month:%Y-%m}", *cells])
+    writer.writerow(["total", *(cell_csv(found, c, found.totals[c.key], k) for c in found.columns)])
+    return response
+
+
+def cell_text(table: Table, column: Column, cell: Cell, k: int) -> str:
+    """A cell as the page reads it."""
+    if column.key in table.not_by_place:
+        return "not counted by ward or cause"
+    if cell is None:
+        return shown(None, k)
+    if column.unit == "hours":
+        return _hours(cell)
+    if column.unit == "£":
+        return pounds(cell)
+    return f"{cell:,}"
+
+
+def cell_csv(table: Table, column: Column, cell: Cell, k: int) -> str:
+    """A cell as a spreadsheet reads it: plain numbers, hours and pounds as decimals."""
+    if column.key in table.not_by_place:
+        return ""
+    if cell is None:
+        return shown(None, k)
+    if column.unit == "hours":
+        return _hours(cell)
+    if column.unit == "£":
+        return f"{cell // 100}.{cell % 100:02d}"
+    return str(cell)
+
+
+def _hours(minutes: int) -> str:
+    """Minutes as hours to one decimal place, in integers: 150 -> "2.5"."""
+    tenths = (minutes * 10 + 30) // 60
+    return f"{tenths // 10:,}.{tenths % 10}"
+
+
+def _heading(column: Column) -> str:
+    return f"{column.label} ({column.unit})" if column.unit else column.label
+
+
+def _rendered(table: Table, k: int) -> dict[str, Any]:
+    return {
+        "key": table.key,
+        "title": table.title,
+        "columns": table.columns,
+        "rows": [
+            {
+                "month": month,
+                "cells": [cell_text(table, c, table.cells[c.key][n], k) for c in table.columns],
+            }
+            for n, month in enumerate(table.months)
+        ],
+        "totals": [cell_text(table, c, table.totals[c.key], k) for c in table.columns],
+    }

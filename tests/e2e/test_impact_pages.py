@@ -1,0 +1,36 @@
+"""The council's impact dashboard on a phone and a laptop: charts and tables, filtered by
+ward and month through the form alone (no JavaScript needed)."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import Checks, off_the_loop
+from tests.e2e.test_shop_pages import log_in
+from tests.impact.town import Town, town_with_known_numbers
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_the_council_reads_the_dashboard_and_filters_it_by_ward_and_month(
+    page: Page, live_asgi: str, checks: Checks, width: int
+) -> None:
+    town: list[Town] = []
+    off_the_loop(lambda: town.append(town_with_known_numbers(k=2)))
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, live_asgi, town[0].council)
+    page.get_by_role("link", name="Impact").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Impact")
+    expect(page.get_by_role("img", name="Hours given each month")).to_be_visible()
+    checks.page(page, f"impact-dashboard-{width}", width=width)
+
+    page.get_by_label("From").fill("2026-09")
+    page.get_by_label("To").fill("2026-12")
+    page.get_by_label("Ward").select_option(label="Central")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_role("heading", name="September 2026 to December 2026")).to_be_visible()
+    october = page.get_by_role("region", name="Volunteering").get_by_role("row", name="Oct 2026")
+    expect(october).to_contain_text("6.0")
+    expect(october).to_contain_text("fewer than 2")
+    checks.page(page, f"impact-dashboard-central-{width}", width=width)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download “Volunteering” as a spreadsheet (CSV)").click()
+    assert download.value.suggested_filename == "impact-volunteering-2026-09-to-2026-12.csv"

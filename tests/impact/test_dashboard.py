@@ -1,0 +1,193 @@
+import csv
+import io
+import re
+
+import pytest
+from django.test import Client
+
+from impact.suppression import column_suppressed
+from places.models import Ward
+from tests.conftest import make_user
+from tests.impact.town import town_with_known_numbers
+from tests.marketplace.factories import make_group, make_retailer, staff_of
+
+pytestmark = pytest.mark.django_db
+
+RANGE = {"first": "2026-09", "last": "2026-12"}
+MONTHS = ["Sep 2026", "Oct 2026", "Nov 2026", "Dec 2026", "All months"]
+HAND_COUNTED = {
+    "volunteering": {  # hours, volunteers, new, returning
+        "Sep 2026": ["6.0", "2", "2", "0"],
+        "Oct 2026": ["8.0", "5", "3", "2"],
+        "Nov 2026": ["6.0", "4", "2", "2"],
+        "Dec 2026": ["0.0", "0", "0", "0"],
+        "All months": ["20.0", "7", "7", "0"],
+    },
+    "shifts": {  # places, attended, did not come, filled, posted, groups active
+        "Sep 2026": ["4", "2", "2", "0", "1", "1"],
+        "Oct 2026": ["5", "5", "0", "1", "1", "1"],
+        "Nov 2026": ["4", "4", "0", "1", "0", "1"],
+        "Dec 2026": ["0", "0", "0", "0", "0", "0"],
+        "All months": ["13", "11", "2", "2", "2", "1"],
+    },
+    "coins": {  # earned, spent, given, expired, shops, sponsorship, paid to shops
+        "Sep 2026": ["60", "0", "0", "0", "0", "£0.00", "£0.00"],
+        "Oct 2026": ["80", "12", "0", "0", "1", "£0.00", "£0.00"],
+        "Nov 2026": ["60", "0", "0", "0", "0", "£0.00", "£0.00"],
+        "Dec 2026": ["0", "0", "5", "0", "0", "£0.00", "£0.00"],
+        "All months": ["200", "12", "5", "0", "1", "£0.00", "£0.00"],
+    },
+}
+
+
+def page_tables(page: str) -> dict[str, dict[str, list[str]]]:
+    """Each table on the page: its rows by month, each a list of the cells as read."""
+    tables = {}
+    for key, body in re.findall(
+        r'<section aria-labelledby="table-(\w+)">(.*?)</section>', page, re.S
+    ):
+        rows = re.findall(r'<tr><th scope="row">([^<]+)</th>(.*?)</tr>', body, re.S)
+        tables[key] = {
+            month: re.findall(r'<td class="num">([^<]*)</td>', cells) for month, cells in rows
+        }
+    return tables
+
+
+def csv_table(client: Client, key: str, query: dict[str, str]) -> dict[str, list[str]]:
+    response = client.get(f"/council/impact/{key}.csv", query)
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    return {row[0]: row[1:] for row in rows[1:]}
+
+
+def test_every_cell_of_the_dashboard_and_its_csv_is_the_hand_counted_figure(
+    client: Client,
+) -> None:
+    town = town_with_known_numbers(k=2)
+    client.force_login(town.council)
+    page = client.get("/council/impact/", RANGE).content.decode()
+    assert page_tables(page) == HAND_COUNTED
+    # The spreadsheet: months as YYYY-MM, pounds as plain decimals.
+    sheet = csv_table(client, "volunteering", RANGE)
+    assert sheet == {
+        "2026-09": ["6.0", "2", "2", "0"],
+        "2026-10": ["8.0", "5", "3", "2"],
+        "2026-11": ["6.0", "4", "2", "2"],
+        "2026-12": ["0.0", "0", "0", "0"],
+        "total": ["20.0", "7", "7", "0"],
+    }
+    assert csv_table(client, "coins", RANGE)["total"] == [
+        "200",
+        "12",
+        "5",
+        "0",
+        "1",
+        "0.00",
+        "0.00",
+    ]
+
+
+def test_a_ward_counts_what_happened_there_and_hides_what_would_pick_someone_out(
+    client: Client,
+) -> None:
+    town = town_with_known_numbers(k=2)
+    client.force_login(town.council)
+    central = Ward.objects.get(name="Central")
+    page = client.get("/council/impact/", {**RANGE, "ward": str(central.pk)}).content.decode()
+    tables = page_tables(page)
+    hidden = "fewer than 2"
+    # Central had the September and October litter picks (A, B; then A, B, D: D is new).
+    # October's one new volunteer is hidden; September's too, or the total would tell it;
+    # and returning with them, or volunteers minus returning would.
+    assert tables["volunteering"] == {
+        "Sep 2026": ["6.0", "2", hidden, hidden],
+        "Oct 2026": ["6.0", "3", hidden, hidden],
+        "Nov 2026": ["0.0", "0", "0", "0"],
+        "Dec 2026": ["0.0", "0", "0", "0"],
+        "All months": ["12.0", "3", "3", "0"],
+    }
+    not_by_ward = "not counted by ward or cause"
+    assert tables["coins"]["Oct 2026"] == [
+        "60",
+        "12",
+        not_by_ward,
+        not_by_ward,
+        "1",
+        not_by_ward,
+        not_by_ward,
+    ]
+
+
+def test_at_the_schemes_k_small_counts_are_hidden_and_cannot_be_worked_out(
+    client: Client,
+) -> None:
+    town = town_with_known_numbers(k=10)
+    client.force_login(town.council)
+    page = client.get("/council/impact/", RANGE).content.decode()
+    tables = page_tables(page)
+    for key, rows in tables.items():
+        people = range(1, 4) if key == "volunteering" else range(0, 3) if key == "shifts" else []
+        for column in people:
+            cells = [rows[month][column] for month in MONTHS[:-1]]
+            total = rows["All months"][column]
+            # Try to recover a hidden month from the total and the months shown.
+            if total.replace(",", "").isdigit():
+                assert sum(cell == "fewer than 10" for cell in cells) != 1, (key, column, cells)
+    volunteers = [tables["volunteering"][m][1] for m in MONTHS]
+    h = "fewer than 10"
+    # Attended and did-not-come hide together (the places taken would tell one from the
+    # other), so October's and November's zero no-shows hide too, and both totals.
+    assert tables["shifts"] == {
+        "Sep 2026": [h, h, h, "0", "1", "1"],
+        "Oct 2026": [h, h, h, "1", "1", "1"],
+        "Nov 2026": [h, h, h, "1", "0", "1"],
+        "Dec 2026": ["0", "0", "0", "0", "0", "0"],
+        "All months": ["13", h, h, "2", "2", "1"],
+    }
+    # December had nobody (a zero tells nothing); 7 people in all is fewer than 10 too.
+    assert volunteers == ["fewer than 10"] * 3 + ["0", "fewer than 10"]
+    hours = [tables["volunteering"][m][0] for m in MONTHS]
+    assert hours == ["fewer than 10", "fewer than 10", "fewer than 10", "0.0", "fewer than 10"]
+    assert csv_table(client, "volunteering", RANGE)["2026-10"][:2] == ["fewer than 10"] * 2
+
+
+def test_one_hidden_cell_takes_a_second_with_it_wherever_the_total_is_shown() -> None:
+    assert column_suppressed([40, 3, 25, 0], total=68, k=10) == ([40, None, None, 0], 68)
+    assert column_suppressed([3, 0, 0], total=3, k=10) == ([None, 0, 0], None)
+    assert column_suppressed([12, 30], total=42, k=10) == ([12, 30], 42)
+    assert column_suppressed([4, 5, 30], total=39, k=10) == ([None, None, 30], 39)
+
+
+@pytest.mark.parametrize("who", ["resident", "organiser", "shop", "anonymous"])
+def test_only_the_schemes_admins_see_the_figures(client: Client, who: str) -> None:
+    town_with_known_numbers()
+    if who == "resident":
+        client.force_login(make_user("someone@example.org"))
+    elif who == "organiser":
+        client.force_login(make_group("Other Group").organisers.get().user)
+    elif who == "shop":
+        client.force_login(staff_of(make_retailer("Other Shop")))
+    for url in ["/council/impact/", "/council/impact/volunteering.csv"]:
+        response = client.get(url, RANGE)
+        if who == "anonymous":
+            assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+        else:
+            assert response.status_code == 403, (who, url)
+
+
+def test_bad_filters_are_explained_on_the_page_and_refused_in_the_csv(client: Client) -> None:
+    town = town_with_known_numbers()
+    client.force_login(town.council)
+    page = client.get("/council/impact/", {"first": "2026-13", "last": "2026-01"})
+    assert page.status_code == 200
+    assert "Give the month as YYYY-MM, such as 2026-11." in page.content.decode()
+    backwards = client.get("/council/impact/", {"first": "2026-11", "last": "2026-01"})
+    assert "The first month must be on or before the last." in backwards.content.decode()
+    too_long = client.get(
+        "/council/impact/volunteering.csv", {"first": "2020-01", "last": "2026-01"}
+    )
+    assert too_long.status_code == 400 and "at most 36 months" in too_long.content.decode()
+    assert client.get("/council/impact/nonsense.csv").status_code == 404
+    elsewhere = Ward.objects.create(code="E05000001", name="Elsewhere")
+    other = client.get("/council/impact/", {"ward": elsewhere.pk}).content.decode()
+    assert "Select a valid choice" in other
