@@ -10,6 +10,7 @@ from accounts.http import AuthedHttpRequest
 from backend.roles import roles_for
 from backend.schemas import MembershipOut, MeOut
 from coins.api import router as wallet_router
+from impact.api import router as impact_router
 from marketplace.board.api import router as board_router
 from marketplace.board.organise_api import router as organiser_router
 from marketplace.rewards.api import pos_router
@@ -30,6 +31,7 @@ api.add_router("/", organiser_router)
 api.add_router("/", wallet_router)
 api.add_router("/", rewards_router)
 api.add_router("/", pos_router)
+api.add_router("/", impact_router)
 
 
 @api.exception_handler(AuthenticationError)

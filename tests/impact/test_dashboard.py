@@ -149,6 +149,10 @@ def test_at_the_schemes_k_small_counts_are_hidden_and_cannot_be_worked_out(
     hours = [tables["volunteering"][m][0] for m in MONTHS]
     assert hours == ["fewer than 10", "fewer than 10", "fewer than 10", "0.0", "fewer than 10"]
     assert csv_table(client, "volunteering", RANGE)["2026-10"][:2] == ["fewer than 10"] * 2
+    answer = client.get("/api/v1/impact/months", RANGE).json()
+    shifts = next(t for t in answer["tables"] if t["key"] == "shifts")
+    assert [m["cells"]["attended"] for m in shifts["months"]] == [None, None, None, 0]
+    assert shifts["totals"]["places"] == 13 and shifts["totals"]["attended"] is None
 
 
 def test_one_hidden_cell_takes_a_second_with_it_wherever_the_total_is_shown() -> None:
@@ -173,6 +177,13 @@ def test_only_the_schemes_admins_see_the_figures(client: Client, who: str) -> No
             assert response.status_code == 302 and "/accounts/login/" in response["Location"]
         else:
             assert response.status_code == 403, (who, url)
+    api = client.get("/api/v1/impact/months", RANGE)
+    refused = (
+        "Log in to use this."
+        if who == "anonymous"
+        else "Only a scheme's admins can see its figures."
+    )
+    assert (api.status_code, api.json()["detail"]) == (401 if who == "anonymous" else 403, refused)
 
 
 def test_bad_filters_are_explained_on_the_page_and_refused_in_the_csv(client: Client) -> None:
@@ -189,5 +200,10 @@ def test_bad_filters_are_explained_on_the_page_and_refused_in_the_csv(client: Cl
     assert too_long.status_code == 400 and "at most 36 months" in too_long.content.decode()
     assert client.get("/council/impact/nonsense.csv").status_code == 404
     elsewhere = Ward.objects.create(code="E05000001", name="Elsewhere")
-    other = client.get("/council/impact/", {"ward": elsewhere.pk}).content.decode()
+    other = client.get("/council/impact/", {"ward": str(elsewhere.pk)}).content.decode()
     assert "Select a valid choice" in other
+    api = client.get("/api/v1/impact/months", {"ward": "E05000001", "cause": "juggling"})
+    assert api.status_code == 422
+    assert api.json()["errors"] == {"ward": ["There is no ward with that code in this scheme."]}
+    api = client.get("/api/v1/impact/months", {"first": "2026-13"})
+    assert api.json()["errors"] == {"first": ["Give the month as YYYY-MM, such as 2026-11."]}

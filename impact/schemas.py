@@ -1,0 +1,47 @@
+"""The impact API's filters and answer."""
+
+from datetime import date, datetime
+
+from ninja import Field, Schema
+
+
+class ImpactFilters(Schema):
+    scheme: str | None = Field(None, description="The scheme's slug; left out, my first.")
+    first: str | None = Field(None, description="YYYY-MM; left out, 11 months before `last`.")
+    last: str | None = Field(None, description="YYYY-MM; left out, this month.")
+    ward: str | None = Field(None, description="A ward's ONS code, like E05099901.")
+    cause: str | None = Field(None, description="One of the board's causes, like food.")
+
+
+class ImpactColumnOut(Schema):
+    key: str
+    label: str
+    unit: str = Field(description="minutes, pence, or empty for a count.")
+
+
+class ImpactMonthOut(Schema):
+    month: date = Field(description="The first day of the month.")
+    cells: dict[str, int | None] = Field(
+        description="By column key. null: fewer than privacy_k people, or a figure that "
+        "would give such a count away (or, for a column in not_by_place, not counted)."
+    )
+
+
+class ImpactTableOut(Schema):
+    key: str
+    title: str
+    columns: list[ImpactColumnOut]
+    months: list[ImpactMonthOut]
+    totals: dict[str, int | None] = Field(description="Over the range; each person once.")
+    not_by_place: list[str] = Field(description="Columns a ward or cause filter cannot count.")
+
+
+class ImpactOut(Schema):
+    scheme: str
+    first: date
+    last: date
+    ward: str | None
+    cause: str
+    privacy_k: int
+    counted_at: datetime = Field(description="The figures are counted when asked for.")
+    tables: list[ImpactTableOut]
