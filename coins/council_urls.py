@@ -12,4 +12,5 @@ urlpatterns = [
     path("settlement/", views.settlement, name="settlement"),
     path("settlement/run/", views.settlement_run_view, name="settlement_run"),
     path("payouts/<int:pk>/paid/", views.payout_paid_view, name="payout_paid"),
+    path("rules/", views.scheme_rules, name="scheme"),
 ]

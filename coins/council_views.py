@@ -1,5 +1,5 @@
 """The council's view of the ledger: any account, reversals with a reason, the audit trail,
-and settling retailers."""
+settling shops, and the scheme's rules with the history of their changes."""
 
 from urllib.parse import urlencode
 
@@ -11,14 +11,16 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthedHttpRequest
 from accounts.models import User
-from coins.forms import ReversalForm
-from coins.models import Account, AuditRecord, Payout, Scheme, Transfer, owner_key
+from coins.forms import ReversalForm, SchemeRulesForm
+from coins.models import Account, AuditRecord, Payout, Scheme, SchemeChange, Transfer, owner_key
 from coins.payouts import payout_paid
+from coins.schemes import RULE_NAMES, scheme_rules_change
 from coins.selectors import statement
 from coins.services import LedgerError, transfer_reverse
 from coins.settlement import scheme_settlement, settlement_run
@@ -138,3 +140,51 @@ def payout_paid_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"Marked {pounds(payout.pence)} as paid.")
     return redirect("ledger:settlement")
+
+
+# The scheme's rules, changed by its admins, with the history of every change.
+
+
+@login_required
+def scheme_rules(request: AuthedHttpRequest) -> HttpResponse:
+    schemes = _my_schemes(request).order_by("name")
+    scheme = schemes.filter(slug=request.GET.get("scheme", "")).first() or schemes.first()
+    assert scheme is not None
+    form = SchemeRulesForm(request.POST or None, instance=Scheme.objects.get(pk=scheme.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            changes = scheme_rules_change(
+                scheme=scheme,
+                by=request.user,
+                rules=form.rules(),
+                reason=form.cleaned_data["reason"],
+            )
+        except LedgerError as refused:
+            form.add_error(None, str(refused))
+        else:
+            said = (
+                f"Saved {len(changes)} change{pluralize(len(changes))}."
+                if changes
+                else "Nothing changed."
+            )
+            messages.success(request, said)
+            return redirect(f"{reverse('ledger:scheme')}?scheme={scheme.slug}")
+    history = SchemeChange.objects.filter(scheme=scheme)[:100]
+    actors = {u.pk: u for u in User.objects.filter(pk__in={c.actor_id for c in history})}
+    return render(
+        request,
+        "coins/council_scheme.html",
+        {
+            "scheme": scheme,
+            "schemes": schemes,
+            "form": form,
+            "history": [
+                {
+                    "change": c,
+                    "by": actors.get(c.actor_id),
+                    "label": RULE_NAMES.get(c.field, c.field),
+                }
+                for c in history
+            ],
+        },
+    )

@@ -3,6 +3,7 @@
 import re
 import uuid
 from datetime import date
+from typing import Any
 
 from django import forms
 
@@ -99,3 +100,81 @@ class ReversalForm(forms.Form):
         error_messages={"required": "Give a reason for the reversal."},
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class SchemeRulesForm(forms.ModelForm):
+    """The scheme's rules, checked against each other; a reason for the history."""
+
+    reason = forms.CharField(
+        label="Why are you changing them?",
+        max_length=300,
+        help_text="Kept in the history below, with your name and the time.",
+        error_messages={"required": "Say why, so that the history explains the change."},
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    class Meta:
+        model = Scheme
+        fields = [
+            "coins_per_hour",
+            "daily_cap",
+            "weekly_cap",
+            "expiry_months",
+            "coin_value_pence",
+            "code_minutes",
+            "refund_days",
+            "privacy_k",
+        ]
+        labels = {
+            "coins_per_hour": "Coins for each hour",
+            "daily_cap": "Most coins a volunteer can earn in a day (blank: no limit)",
+            "weekly_cap": "Most coins a volunteer can earn in a week (blank: no limit)",
+            "expiry_months": "Months without use before coins expire (blank: never)",
+            "coin_value_pence": "What a coin is worth to a shop, in pence (blank: nothing)",
+            "code_minutes": "Minutes a code to pay at a till stays valid",
+            "refund_days": "Days a shop may refund a sale",
+            "privacy_k": "Smallest count of people shown in reports",
+        }
+
+    LIMITS = {
+        "coins_per_hour": (0, 1000),
+        "daily_cap": (1, 100_000),
+        "weekly_cap": (1, 500_000),
+        "expiry_months": (1, 120),
+        "coin_value_pence": (1, 10_000),
+        "code_minutes": (1, 60),
+        "refund_days": (0, 365),
+        "privacy_k": (2, 100),
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, (low, high) in self.LIMITS.items():
+            field = self.fields[name]
+            field.widget.attrs.update({"min": low, "max": high, "inputmode": "numeric"})
+            field.error_messages["invalid"] = "Enter a whole number."
+            field.validators = [_between(low, high)]  # one message, with the range
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        rate, daily, weekly = (data.get(n) for n in ("coins_per_hour", "daily_cap", "weekly_cap"))
+        if daily is not None and rate is not None and daily < rate:
+            self.add_error(
+                "daily_cap",
+                f"A day's limit below one hour's coins ({rate}) would "
+                "stop anyone earning for an hour's work.",
+            )
+        if daily is not None and weekly is not None and weekly < daily:
+            self.add_error("weekly_cap", "A week's limit cannot be below a day's.")
+        return data
+
+    def rules(self) -> dict[str, int | None]:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+def _between(low: int, high: int) -> Any:
+    def check(value: int | None) -> None:
+        if value is not None and not low <= value <= high:
+            raise forms.ValidationError(f"Enter a number from {low:,} to {high:,}.")
+
+    return check

@@ -287,6 +287,36 @@ class AuditRecord(models.Model):
         return f"{self.action} by user {self.actor_id}"
 
 
+class SchemeChange(models.Model):
+    """A scheme admin changed one of the scheme's rules: who, when, from what to what, and
+    why. Append-only, so the history on the settings page is the whole history."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="changes")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,  # erasing an officer leaves the history as it was
+        related_name="+",
+    )
+    field = models.CharField(max_length=40)
+    old = models.CharField(max_length=40, blank=True)
+    new = models.CharField(max_length=40, blank=True)
+    reason = models.CharField(max_length=300)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        triggers = [
+            pgtrigger.Protect(
+                name="coins_scheme_change_append_only",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.old} -> {self.new}"
+
+
 def owner_key(owner: models.Model) -> dict[str, Any]:
     """The filter that finds accounts belonging to one owner."""
     return {"owner_type": ContentType.objects.get_for_model(owner), "owner_id": owner.pk}

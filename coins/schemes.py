@@ -1,0 +1,60 @@
+"""Changing a scheme's rules: each changed field is saved and recorded (who, when, old,
+new, why) in one transaction, under a lock on the scheme."""
+
+from django.db import transaction
+
+from accounts.models import User
+from coins.models import Scheme, SchemeChange
+from coins.services import LedgerError
+
+# The rules the council sets on the settings page, in its order, as the history names them.
+RULE_NAMES = {
+    "coins_per_hour": "coins for each hour",
+    "daily_cap": "the daily limit",
+    "weekly_cap": "the weekly limit",
+    "expiry_months": "months before coins expire",
+    "coin_value_pence": "a coin's value to shops (pence)",
+    "code_minutes": "minutes a till code lasts",
+    "refund_days": "days a shop may refund",
+    "privacy_k": "the smallest count of people shown",
+}
+RULES = list(RULE_NAMES)
+
+
+def scheme_rules_change(
+    *, scheme: Scheme, by: User, rules: dict[str, int | None], reason: str
+) -> list[SchemeChange]:
+    """Save the rules that differ from the scheme's, each with its history row."""
+    if not by.has_perm("coins.administer_scheme", scheme):
+        raise LedgerError("Only the scheme's admins can change its rules.")
+    reason = reason.strip()
+    if not reason:
+        raise LedgerError("Say why, so that the history explains the change.")
+    with transaction.atomic():
+        locked = Scheme.objects.select_for_update().get(pk=scheme.pk)
+        changed = {
+            name: value
+            for name, value in rules.items()
+            if name in RULES and getattr(locked, name) != value
+        }
+        changes = [
+            SchemeChange(
+                scheme=locked,
+                actor=by,
+                field=name,
+                old=_text(getattr(locked, name)),
+                new=_text(value),
+                reason=reason,
+            )
+            for name, value in changed.items()
+        ]
+        for name, value in changed.items():
+            setattr(locked, name, value)
+        if changed:
+            locked.save(update_fields=list(changed))
+            SchemeChange.objects.bulk_create(changes)
+    return changes
+
+
+def _text(value: int | None) -> str:
+    return "" if value is None else str(value)

@@ -1,0 +1,98 @@
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.test import Client
+
+from coins.models import Scheme, SchemeAdmin, SchemeChange
+from tests.coins.factories import make_scheme
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+RULES = {
+    "coins_per_hour": "10",
+    "daily_cap": "",
+    "weekly_cap": "",
+    "expiry_months": "",
+    "coin_value_pence": "",
+    "code_minutes": "5",
+    "refund_days": "14",
+    "privacy_k": "10",
+}
+
+
+def council_client(client: Client) -> Scheme:
+    scheme = make_scheme()
+    officer = make_user("council@example.org", display_name="Cara")
+    SchemeAdmin.objects.create(scheme=scheme, user=officer)
+    client.force_login(officer)
+    return scheme
+
+
+def test_a_change_is_saved_and_shown_in_the_history_with_who_when_and_why(
+    client: Client,
+) -> None:
+    scheme = council_client(client)
+    sent = {**RULES, "coins_per_hour": "12", "daily_cap": "60", "reason": "Budget for 2027"}
+    page = client.post("/council/ledger/rules/", sent, follow=True).content.decode()
+
+    assert "Saved 2 changes." in page
+    scheme.refresh_from_db()
+    assert (scheme.coins_per_hour, scheme.daily_cap) == (12, 60)
+    changes = {(c.field, c.old, c.new, c.reason) for c in SchemeChange.objects.all()}
+    assert changes == {
+        ("coins_per_hour", "10", "12", "Budget for 2027"),
+        ("daily_cap", "", "60", "Budget for 2027"),
+    }
+    history = page[page.index('id="history"') :]
+    assert (
+        "Cara changed coins for each hour from <strong>10</strong> to <strong>12</strong>, "
+        "because “Budget for 2027”."
+    ) in history
+    assert "changed the daily limit from <strong>none</strong> to <strong>60</strong>" in history
+    # The same again changes nothing and records nothing.
+    again = client.post("/council/ledger/rules/", sent, follow=True).content.decode()
+    assert "Nothing changed." in again and SchemeChange.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("rules", "message"),
+    [
+        ({"coins_per_hour": "-1"}, "Enter a number from 0 to 1,000."),
+        ({"coins_per_hour": "ten"}, "Enter a whole number."),
+        ({"daily_cap": "5"}, "A day&#x27;s limit below one hour&#x27;s coins (12)"),
+        (
+            {"daily_cap": "40", "weekly_cap": "20"},
+            "A week&#x27;s limit cannot be below a day&#x27;s.",
+        ),
+        ({"privacy_k": "1"}, "Enter a number from 2 to 100."),
+        ({"reason": ""}, "Say why, so that the history explains the change."),
+    ],
+)
+def test_a_bad_rule_is_refused_with_a_message_and_nothing_changes(
+    client: Client, rules: dict[str, str], message: str
+) -> None:
+    scheme = council_client(client)
+    sent = {**RULES, "coins_per_hour": "12", "reason": "Trying", **rules}
+    response = client.post("/council/ledger/rules/", sent)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert Scheme.objects.get(pk=scheme.pk).coins_per_hour == 10
+    assert not SchemeChange.objects.exists()
+
+
+def test_only_the_schemes_admins_see_or_change_its_rules(client: Client) -> None:
+    make_scheme()
+    assert client.get("/council/ledger/rules/").status_code == 302  # to the login page
+    client.force_login(make_user("someone@example.org"))
+    assert client.get("/council/ledger/rules/").status_code == 403
+    sent = {**RULES, "coins_per_hour": "500", "reason": "Free coins"}
+    assert client.post("/council/ledger/rules/", sent).status_code == 403
+    assert Scheme.objects.get().coins_per_hour == 10
+
+
+def test_the_history_cannot_be_rewritten(client: Client) -> None:
+    council_client(client)
+    client.post("/council/ledger/rules/", {**RULES, "coins_per_hour": "12", "reason": "More"})
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE coins_schemechange SET new = '1000'")
+    assert SchemeChange.objects.get().new == "12"
