@@ -13,7 +13,8 @@ By hand, for the whole town (k = 2, so nothing is hidden):
 | all | 20.0 | 7 | 7 | 0 | 13 | 11 | 2 | 2 |
 
 Coins earned (10 an hour): 60, 80, 60, 0 (200); spent at the shop in October: 12; given
-in December (today): 5. Opportunities posted: one in September, one in October."""
+in December (today): 5; then every wallet's 183 left expire (today, as the expiry job
+would two months on). Opportunities posted: one in September, one in October."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,6 +22,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from accounts.models import User
+from coins.expiry import wallets_expire
 from coins.models import Account, Scheme
 from coins.services import account_for
 from coins.wallets import gift_give
@@ -89,6 +91,10 @@ def town_with_known_numbers(*, k: int = 2) -> Town:
         key="give:town:1",
         memo="Gift to Park Friends",
     )
+    # Two months on, every wallet has been quiet for the scheme's one month: 183 expire.
+    Scheme.objects.filter(pk=scheme.pk).update(expiry_months=1)
+    scheme.refresh_from_db()
+    wallets_expire(scheme=scheme, today=timezone.localdate() + timedelta(days=62))
     return Town(scheme=scheme, group=group, council=council, people=people)
 
 
