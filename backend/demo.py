@@ -53,6 +53,14 @@ def demo_town_load() -> list[DemoLogin]:
             "weekly_cap": 200,
             "expiry_months": 12,
             "coin_value_pence": 10,  # shops are settled at 10p a coin (docs/money.md)
+            # Social value proxies, each with its source (docs/impact.md). Not HACT's
+            # Social Value Bank: its licence forbids building its figures into a tool.
+            "hour_value_pence": 1900,
+            "hour_value_source": "Measure Up (2023): the economic value of an hour of "
+            "volunteering, at the median hourly wage.",
+            "wellbeing_value_pence": 160000,
+            "wellbeing_value_source": "Measure Up (2023 prices): the wellbeing value to a "
+            "person of volunteering regularly, for a year.",
         },
     )
     # The town's postcodes and wards, through the same loader a council runs on the NSPL.

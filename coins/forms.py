@@ -124,6 +124,10 @@ class SchemeRulesForm(forms.ModelForm):
             "code_minutes",
             "refund_days",
             "privacy_k",
+            "hour_value_pence",
+            "hour_value_source",
+            "wellbeing_value_pence",
+            "wellbeing_value_source",
         ]
         labels = {
             "coins_per_hour": "Coins for each hour",
@@ -134,6 +138,15 @@ class SchemeRulesForm(forms.ModelForm):
             "code_minutes": "Minutes a code to pay at a till stays valid",
             "refund_days": "Days a shop may refund a sale",
             "privacy_k": "Smallest count of people shown in reports",
+            "hour_value_pence": "Social value of a volunteer hour, in pence (1900 is £19)",
+            "hour_value_source": "Where the hour's value comes from",
+            "wellbeing_value_pence": "Wellbeing value of a regular volunteer for a year, in "
+            "pence (160000 is £1,600)",
+            "wellbeing_value_source": "Where the wellbeing value comes from",
+        }
+        widgets = {
+            "hour_value_source": forms.Textarea(attrs={"rows": 2}),
+            "wellbeing_value_source": forms.Textarea(attrs={"rows": 2}),
         }
 
     LIMITS = {
@@ -145,6 +158,8 @@ class SchemeRulesForm(forms.ModelForm):
         "code_minutes": (1, 60),
         "refund_days": (0, 365),
         "privacy_k": (2, 100),
+        "hour_value_pence": (1, 100_000),
+        "wellbeing_value_pence": (1, 10_000_000),
     }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -166,9 +181,15 @@ class SchemeRulesForm(forms.ModelForm):
             )
         if daily is not None and weekly is not None and weekly < daily:
             self.add_error("weekly_cap", "A week's limit cannot be below a day's.")
+        for value in ("hour_value", "wellbeing_value"):
+            if data.get(f"{value}_pence") is not None and not data.get(f"{value}_source"):
+                self.add_error(
+                    f"{value}_source",
+                    "Say where the value comes from, so that readers can judge it.",
+                )
         return data
 
-    def rules(self) -> dict[str, int | None]:
+    def rules(self) -> dict[str, int | str | None]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 

@@ -48,6 +48,23 @@ class Scheme(models.Model):
     refund_days = models.PositiveSmallIntegerField(
         default=14, help_text="How long after a sale a shop may refund it."
     )
+    hour_value_pence = models.PositiveIntegerField(
+        "value of a volunteer hour, in pence",
+        null=True,
+        blank=True,
+        help_text="The social value reports give each confirmed hour. Blank: none shown.",
+    )
+    hour_value_source = models.CharField("where that value comes from", max_length=300, blank=True)
+    wellbeing_value_pence = models.PositiveIntegerField(
+        "wellbeing value of a regular volunteer for a year, in pence",
+        null=True,
+        blank=True,
+        help_text="For each person who gave time in at least 3 months of the range, pro "
+        "rata. Blank: none shown.",
+    )
+    wellbeing_value_source = models.CharField(
+        "where that value comes from", max_length=300, blank=True
+    )
     privacy_k = models.PositiveSmallIntegerField(
         "smallest count of people shown",
         default=10,
@@ -299,8 +316,8 @@ class SchemeChange(models.Model):
         related_name="+",
     )
     field = models.CharField(max_length=40)
-    old = models.CharField(max_length=40, blank=True)
-    new = models.CharField(max_length=40, blank=True)
+    old = models.CharField(max_length=300, blank=True)
+    new = models.CharField(max_length=300, blank=True)
     reason = models.CharField(max_length=300)
     created = models.DateTimeField(auto_now_add=True)
 

@@ -17,12 +17,16 @@ RULE_NAMES = {
     "code_minutes": "minutes a till code lasts",
     "refund_days": "days a shop may refund",
     "privacy_k": "the smallest count of people shown",
+    "hour_value_pence": "the value of an hour (pence)",
+    "hour_value_source": "the source of the hour's value",
+    "wellbeing_value_pence": "the wellbeing value of a regular volunteer (pence)",
+    "wellbeing_value_source": "the source of the wellbeing value",
 }
 RULES = list(RULE_NAMES)
 
 
 def scheme_rules_change(
-    *, scheme: Scheme, by: User, rules: dict[str, int | None], reason: str
+    *, scheme: Scheme, by: User, rules: dict[str, int | str | None], reason: str
 ) -> list[SchemeChange]:
     """Save the rules that differ from the scheme's, each with its history row."""
     if not by.has_perm("coins.administer_scheme", scheme):
@@ -56,5 +60,5 @@ def scheme_rules_change(
     return changes
 
 
-def _text(value: int | None) -> str:
+def _text(value: int | str | None) -> str:
     return "" if value is None else str(value)

@@ -75,7 +75,11 @@ class Totals:
 
     volunteers: int = 0
     new: int = 0
+    regular: int = 0  # gave time in at least REGULAR_MONTHS of the months
     sums: dict[str, int | None] = field(default_factory=dict)
+
+
+REGULAR_MONTHS = 3
 
 
 def next_month(month: date) -> date:

@@ -6,8 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from impact.selectors import Filters, Month, Totals, months_figures
-from impact.suppression import Cell, column_suppressed, linked
+from coins.templatetags.pounds import pounds
+from impact.selectors import REGULAR_MONTHS, Filters, Month, Totals, months_figures
+from impact.suppression import Cell, column_suppressed, hidden, linked
 
 
 @dataclass(frozen=True)
@@ -53,15 +54,59 @@ COINS = [
 ]
 
 
+@dataclass(frozen=True)
+class Value:
+    """Social value in pounds, always with how it was worked out and where from."""
+
+    label: str
+    pence: int | None  # None: it would tell a count of people under k
+    method: str
+    source: str
+
+
 def impact_tables(filters: Filters) -> list[Table]:
+    return impact_report(filters)[0]
+
+
+def impact_report(filters: Filters) -> tuple[list[Table], list[Value]]:
     months, totals = months_figures(filters)
     k = filters.scheme.privacy_k
     people = _people(months, totals, k)
-    return [
+    tables = [
         _table("volunteering", "Volunteering", VOLUNTEERING, months, totals, people),
         _table("shifts", "Sign-ups and shifts", SHIFTS, months, totals, people),
         _table("coins", "Coins and money", COINS, months, totals, people),
     ]
+    return tables, _values(filters, tables[0], totals, len(months))
+
+
+def _values(filters: Filters, volunteering: Table, totals: Totals, months: int) -> list[Value]:
+    scheme, values = filters.scheme, []
+    if scheme.hour_value_pence:
+        minutes = volunteering.totals["hours"]
+        each = pounds(scheme.hour_value_pence)
+        values.append(
+            Value(
+                "Economic value of the hours given",
+                None if minutes is None else minutes * scheme.hour_value_pence // 60,
+                f"The hours given, at {each} an hour.",
+                scheme.hour_value_source,
+            )
+        )
+    if scheme.wellbeing_value_pence:
+        regular = None if hidden(totals.regular, scheme.privacy_k) else totals.regular
+        year = pounds(scheme.wellbeing_value_pence)
+        values.append(
+            Value(
+                "Wellbeing value to regular volunteers",
+                None if regular is None else regular * scheme.wellbeing_value_pence * months // 12,
+                f"{'Fewer than ' + str(scheme.privacy_k) if regular is None else regular} "
+                f"people gave time in at least {REGULAR_MONTHS} of these {months} months: "
+                f"{year} a year each, for {months} month{'s' if months != 1 else ''}.",
+                scheme.wellbeing_value_source,
+            )
+        )
+    return values
 
 
 def _people(months: list[Month], totals: Totals, k: int) -> dict[str, tuple[list[Cell], Cell]]:

@@ -16,7 +16,7 @@ from coins.templatetags.pounds import pounds
 from impact.charts import chart
 from impact.forms import ImpactForm
 from impact.suppression import Cell, shown
-from impact.tables import Column, Table, impact_tables
+from impact.tables import Column, Table, impact_report, impact_tables
 
 
 def _schemes(request: AuthedHttpRequest) -> QuerySet[Scheme]:
@@ -41,7 +41,7 @@ def dashboard(request: AuthedHttpRequest) -> HttpResponse:
         return render(request, "impact/dashboard.html", {"form": form})
     filters = form.filters()
     k = filters.scheme.privacy_k
-    tables = impact_tables(filters)
+    tables, values = impact_report(filters)
     volunteering = tables[0]
     hours, people = volunteering.cells["hours"], volunteering.cells["volunteers"]
     hours_column, people_column = volunteering.columns[0], volunteering.columns[1]
@@ -67,6 +67,7 @@ def dashboard(request: AuthedHttpRequest) -> HttpResponse:
         "filters": filters,
         "k": k,
         "charts": charts,
+        "values": values,
         "tables": [_rendered(table, k) for table in tables],
         "query": request.GET.urlencode(),
     }

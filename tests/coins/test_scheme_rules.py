@@ -66,6 +66,7 @@ def test_a_change_is_saved_and_shown_in_the_history_with_who_when_and_why(
         ),
         ({"privacy_k": "1"}, "Enter a number from 2 to 100."),
         ({"reason": ""}, "Say why, so that the history explains the change."),
+        ({"hour_value_pence": "1900"}, "Say where the value comes from, so that readers can"),
     ],
 )
 def test_a_bad_rule_is_refused_with_a_message_and_nothing_changes(

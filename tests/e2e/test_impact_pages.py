@@ -4,6 +4,7 @@ ward and month through the form alone (no JavaScript needed)."""
 import pytest
 from playwright.sync_api import Page, expect
 
+from coins.models import Scheme
 from tests.e2e.conftest import Checks, off_the_loop
 from tests.e2e.test_shop_pages import log_in
 from tests.impact.town import Town, town_with_known_numbers
@@ -15,6 +16,11 @@ def test_the_council_reads_the_dashboard_and_filters_it_by_ward_and_month(
 ) -> None:
     town: list[Town] = []
     off_the_loop(lambda: town.append(town_with_known_numbers(k=2)))
+    off_the_loop(
+        lambda: Scheme.objects.update(
+            hour_value_pence=1900, hour_value_source="Measure Up (2023), at the median wage"
+        )
+    )
     page.set_viewport_size({"width": width, "height": 900})
     log_in(page, live_asgi, town[0].council)
     page.get_by_role("link", name="Impact").click()
@@ -27,6 +33,7 @@ def test_the_council_reads_the_dashboard_and_filters_it_by_ward_and_month(
     page.get_by_label("Ward").select_option(label="Central")
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_role("heading", name="September 2026 to December 2026")).to_be_visible()
+    expect(page.get_by_text("Economic value of the hours given: £228.00")).to_be_visible()
     october = page.get_by_role("region", name="Volunteering").get_by_role("row", name="Oct 2026")
     expect(october).to_contain_text("6.0")
     expect(october).to_contain_text("fewer than 2")

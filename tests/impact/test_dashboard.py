@@ -5,6 +5,7 @@ import re
 import pytest
 from django.test import Client
 
+from coins.models import Scheme
 from impact.suppression import column_suppressed
 from places.models import Ward
 from tests.conftest import make_user
@@ -200,3 +201,28 @@ def test_bad_filters_are_explained_on_the_page_and_refused_in_the_csv(client: Cl
     assert api.json()["errors"] == {"ward": ["There is no ward with that code in this scheme."]}
     api = client.get("/api/v1/impact/months", {"first": "2026-13"})
     assert api.json()["errors"] == {"first": ["Give the month as YYYY-MM, such as 2026-11."]}
+
+
+def test_social_value_is_shown_with_its_method_and_source_and_hidden_with_its_people(
+    client: Client,
+) -> None:
+    town = town_with_known_numbers(k=2)
+    Scheme.objects.filter(pk=town.scheme.pk).update(
+        hour_value_pence=1900,
+        hour_value_source="Measure Up (2023), an hour at the median wage",
+        wellbeing_value_pence=160000,
+        wellbeing_value_source="Measure Up (2023 prices), per regular volunteer a year",
+    )
+    client.force_login(town.council)
+    page = client.get("/council/impact/", RANGE).content.decode()
+    value = page[page.index('id="social-value"') :]
+    assert "Economic value of the hours given: £380.00" in value  # 20 h at £19
+    assert "The hours given, at £19.00 an hour." in value
+    assert "Source: Measure Up (2023), an hour at the median wage" in value
+    # Nobody gave time in three of the four months (A and B in two, the rest in one or two).
+    assert "Wellbeing value to regular volunteers: £0.00" in value
+    assert "0 people gave time in at least 3 of these 4 months: £1,600.00 a year each" in value
+
+    Scheme.objects.filter(pk=town.scheme.pk).update(privacy_k=10)  # 7 volunteers in all
+    page = client.get("/council/impact/", RANGE).content.decode()
+    assert "Economic value of the hours given: not shown" in page
