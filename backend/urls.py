@@ -24,7 +24,7 @@ urlpatterns = [
     path("offline/", pwa.offline, name="offline"),
     path("", include("marketplace.board.urls")),
     path("organise/", include("marketplace.board.organise_urls")),
-    path("council/impact/", include("impact.urls")),
+    path("", include("impact.urls")),
     path("council/", include((board_council.urlpatterns + shop_council.urlpatterns, "council"))),
     path("council/ledger/", include("coins.council_urls")),
     path("wallet/", include("coins.urls")),

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from coins.forms import parse_month
 from coins.models import Scheme
-from impact.selectors import Filters, next_month
-from marketplace.board.models import Cause
+from impact.selectors import Filters
+from marketplace.board.models import Cause, CommunityGroup
 from places.models import Ward
 
 MOST_MONTHS = 36
@@ -57,18 +57,11 @@ class ImpactForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        this_month = timezone.localdate().replace(day=1)
-        last = data.get("last") or this_month
-        first = data.get("first") or _months_before(last, 11)
-        if first > last:
-            self.add_error("first", "The first month must be on or before the last.")
-        elif _months_between(first, last) >= MOST_MONTHS:
-            self.add_error("first", f"Choose at most {MOST_MONTHS} months at a time.")
+        month_range(self, data)
         ward = data.get("ward")
         scheme = data.get("scheme")
         if ward is not None and scheme is not None and ward.scheme_id != scheme.pk:
             self.add_error("ward", "That ward is not in this scheme.")
-        data["first"], data["last"] = first, last
         return data
 
     def filters(self) -> Filters:
@@ -82,6 +75,34 @@ class ImpactForm(forms.Form):
         )
 
 
+class GroupReportForm(forms.Form):
+    """A group's own report: which months."""
+
+    first = MonthField(label="From", required=False)
+    last = MonthField(label="To", required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        month_range(self, data)
+        return data
+
+    def filters(self, group: CommunityGroup) -> Filters:
+        data = self.cleaned_data
+        return Filters(scheme=group.scheme, first=data["first"], last=data["last"], group=group)
+
+
+def month_range(form: forms.Form, data: dict[str, Any]) -> None:
+    """The months asked for, or the last twelve; at most MOST_MONTHS, first before last."""
+    this_month = timezone.localdate().replace(day=1)
+    last = data.get("last") or this_month
+    first = data.get("first") or _months_before(last, 11)
+    if first > last:
+        form.add_error("first", "The first month must be on or before the last.")
+    elif _months_between(first, last) >= MOST_MONTHS:
+        form.add_error("first", f"Choose at most {MOST_MONTHS} months at a time.")
+    data["first"], data["last"] = first, last
+
+
 def _months_before(month: date, count: int) -> date:
     index = month.year * 12 + month.month - 1 - count
     return date(index // 12, index % 12 + 1, 1)
@@ -89,6 +110,3 @@ def _months_before(month: date, count: int) -> date:
 
 def _months_between(first: date, last: date) -> int:
     return (last.year - first.year) * 12 + last.month - first.month
-
-
-__all__ = ["ImpactForm", "next_month"]

@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from coins.models import Entry, Payout, Scheme, Sponsorship, Transfer
-from marketplace.board.models import Hours, Opportunity, Shift, Signup
+from marketplace.board.models import CommunityGroup, Hours, Opportunity, Shift, Signup
 from marketplace.rewards.models import Redemption
 from places.models import Ward
 
@@ -24,6 +24,7 @@ class Filters:
     last: date  # the first day of the last month
     ward: Ward | None = None
     cause: str = ""
+    group: CommunityGroup | None = None  # a group's own report: its shifts only
 
     @property
     def start(self) -> datetime:
@@ -51,6 +52,8 @@ class Month:
     volunteers: int = 0
     new: int = 0
     places: int = 0
+    shifts: int = 0
+    places_offered: int = 0
     attended: int = 0
     no_shows: int = 0
     groups_active: int = 0
@@ -112,6 +115,8 @@ def _shifts(filters: Filters) -> QuerySet[Shift]:
         shifts = shifts.filter(opportunity__ward=filters.ward)
     if filters.cause:
         shifts = shifts.filter(opportunity__causes__contains=[filters.cause])
+    if filters.group is not None:
+        shifts = shifts.filter(opportunity__group=filters.group)
     return shifts
 
 
@@ -178,6 +183,11 @@ def _places(filters: Filters, rows: dict[date, Month]) -> None:
     )
     for start in full.values_list("start", flat=True):
         rows[_month_of(start)].shifts_filled += 1
+    held = _shifts(filters).filter(cancelled_at__isnull=True)
+    for start, capacity in held.values_list("start", "capacity"):
+        month = rows[_month_of(start)]
+        month.shifts += 1
+        month.places_offered += capacity
 
 
 def _organisations(filters: Filters, rows: dict[date, Month]) -> None:
@@ -196,6 +206,8 @@ def _organisations(filters: Filters, rows: dict[date, Month]) -> None:
         posted = posted.filter(ward=filters.ward)
     if filters.cause:
         posted = posted.filter(causes__contains=[filters.cause])
+    if filters.group is not None:
+        posted = posted.filter(group=filters.group)
     for row in _per_month(posted, "published_at"):
         rows[row["month"]].opportunities_posted = row["n"]
     for row in _per_month(_sales(filters), "redeemed_at", distinct="retailer"):

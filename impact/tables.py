@@ -36,6 +36,8 @@ VOLUNTEERING = [
     Column("returning", "Returning volunteers"),
 ]
 SHIFTS = [
+    Column("shifts", "Shifts"),
+    Column("places_offered", "Places offered"),
     Column("places", "Places taken"),
     Column("attended", "Attended"),
     Column("no_shows", "Did not come"),

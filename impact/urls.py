@@ -1,4 +1,4 @@
-"""The council's impact pages."""
+"""The impact pages: the council's dashboard, and each group's own report."""
 
 from django.urls import path
 
@@ -6,6 +6,12 @@ from impact import views
 
 app_name = "impact"
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
-    path("<slug:table>.csv", views.table_csv, name="csv"),
+    path("council/impact/", views.dashboard, name="dashboard"),
+    path("council/impact/<slug:table>.csv", views.table_csv, name="csv"),
+    path("organise/groups/<int:pk>/report/", views.group_report, name="group_report"),
+    path(
+        "organise/groups/<int:pk>/report/<slug:table>.csv",
+        views.group_report_csv,
+        name="group_csv",
+    ),
 ]

@@ -1,5 +1,6 @@
-"""The council's impact dashboard: figures by month for a ward and a cause, as charts,
-tables and CSV. Only a scheme's admins see it; every count of people is suppressed."""
+"""The council's impact dashboard (figures by month for a ward and a cause, as charts,
+tables and CSV; a scheme's admins only) and each group's own report (its organisers
+only). Every count of people is suppressed."""
 
 import csv
 from typing import Any
@@ -7,16 +8,19 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.forms import Form
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 
 from accounts.http import AuthedHttpRequest
 from coins.models import Scheme
 from coins.templatetags.pounds import pounds
 from impact.charts import chart
-from impact.forms import ImpactForm
+from impact.forms import GroupReportForm, ImpactForm
+from impact.selectors import Filters
 from impact.suppression import Cell, shown
 from impact.tables import Column, Table, impact_report, impact_tables
+from marketplace.board.models import CommunityGroup
 
 
 def _schemes(request: AuthedHttpRequest) -> QuerySet[Scheme]:
@@ -78,18 +82,64 @@ def dashboard(request: AuthedHttpRequest) -> HttpResponse:
 def table_csv(request: AuthedHttpRequest, table: str) -> HttpResponse:
     form = _form(request)
     if not form.is_valid():
-        said = "; ".join(" ".join(str(e) for e in errors) for errors in form.errors.values())
-        return HttpResponse(
-            f"The filters are not valid: {said}", status=400, content_type="text/plain"
-        )
+        return _bad_filters(form)
     filters = form.filters()
+    return _csv(filters, table, f"impact-{table}")
+
+
+@login_required
+def group_report(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """A group's own figures, for its organisers to show their funders; printable."""
+    group = _organised(request, pk)
+    form = GroupReportForm(request.GET)
+    context: dict[str, Any] = {"group": group, "form": form}
+    if form.is_valid():
+        filters = form.filters(group)
+        k = filters.scheme.privacy_k
+        tables = [t for t in impact_tables(filters) if t.key in GROUP_TABLES]
+        context |= {
+            "filters": filters,
+            "k": k,
+            "tables": [_rendered(table, k) for table in tables],
+            "query": request.GET.urlencode(),
+        }
+    return render(request, "impact/group_report.html", context)
+
+
+@login_required
+def group_report_csv(request: AuthedHttpRequest, pk: int, table: str) -> HttpResponse:
+    group = _organised(request, pk)
+    form = GroupReportForm(request.GET)
+    if not form.is_valid():
+        return _bad_filters(form)
+    if table not in GROUP_TABLES:
+        raise Http404("No such table.")
+    return _csv(form.filters(group), table, f"{group.slug}-{table}")
+
+
+GROUP_TABLES = ("volunteering", "shifts")
+
+
+def _organised(request: AuthedHttpRequest, pk: int) -> CommunityGroup:
+    group = get_object_or_404(CommunityGroup.objects.select_related("scheme"), pk=pk)
+    if not request.user.has_perm("marketplace.manage_group", group):
+        raise PermissionDenied
+    return group
+
+
+def _bad_filters(form: Form) -> HttpResponse:
+    said = "; ".join(" ".join(str(e) for e in errors) for errors in form.errors.values())
+    return HttpResponse(f"The filters are not valid: {said}", status=400, content_type="text/plain")
+
+
+def _csv(filters: Filters, table: str, name: str) -> HttpResponse:
     found = next((t for t in impact_tables(filters) if t.key == table), None)
     if found is None:
         raise Http404("No such table.")
     k = filters.scheme.privacy_k
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    name = f"impact-{found.key}-{filters.first:%Y-%m}-to-{filters.last:%Y-%m}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    filename = f"{name}-{filters.first:%Y-%m}-to-{filters.last:%Y-%m}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)
     writer.writerow(["month", *(_heading(c) for c in found.columns)])
     for n, month in enumerate(found.months):

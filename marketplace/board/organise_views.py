@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthedHttpRequest
+from marketplace.board import links
 from marketplace.board.checkin import checkin_open, checkin_token
 from marketplace.board.forms import (
     DbsRecordForm,
@@ -65,9 +66,10 @@ def dashboard(request: AuthedHttpRequest) -> HttpResponse:
         .order_by("group__name", "title")
     )
     groups = CommunityGroup.objects.filter(organisers__user=request.user).order_by("name")
-    return render(
-        request, "organise/dashboard.html", {"opportunities": opportunities, "groups": groups}
-    )
+    listed = list(opportunities)
+    for opportunity in listed:  # where each group's report is (a page the board lends)
+        setattr(opportunity.group, "report_url", links.group_report(opportunity.group))  # noqa: B010
+    return render(request, "organise/dashboard.html", {"opportunities": listed, "groups": groups})
 
 
 @login_required

@@ -4,7 +4,9 @@ ward and month through the form alone (no JavaScript needed)."""
 import pytest
 from playwright.sync_api import Page, expect
 
+from accounts.models import User
 from coins.models import Scheme
+from marketplace.board.models import GroupOrganiser
 from tests.e2e.conftest import Checks, off_the_loop
 from tests.e2e.test_shop_pages import log_in
 from tests.impact.town import Town, town_with_known_numbers
@@ -41,3 +43,26 @@ def test_the_council_reads_the_dashboard_and_filters_it_by_ward_and_month(
     with page.expect_download() as download:
         page.get_by_role("link", name="Download “Volunteering” as a spreadsheet (CSV)").click()
     assert download.value.suggested_filename == "impact-volunteering-2026-09-to-2026-12.csv"
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_an_organiser_opens_the_groups_report_for_its_funders(
+    page: Page, live_asgi: str, checks: Checks, width: int
+) -> None:
+    town: list[Town] = []
+    off_the_loop(lambda: town.append(town_with_known_numbers(k=2)))
+    organiser: list[User] = []
+    off_the_loop(lambda: organiser.append(GroupOrganiser.objects.get(group=town[0].group).user))
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, live_asgi, organiser[0])
+    page.goto(live_asgi + "/organise/")
+    page.get_by_role("link", name="Report for funders").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Park Friends: what your volunteers did"
+    )
+    page.get_by_label("From").fill("2026-09")
+    page.get_by_label("To").fill("2026-12")
+    page.get_by_role("button", name="Show").click()
+    total = page.get_by_role("region", name="Volunteering").get_by_role("row", name="All months")
+    expect(total).to_contain_text("20.0")
+    checks.page(page, f"group-report-{width}", width=width)
