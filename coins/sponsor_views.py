@@ -15,6 +15,7 @@ from coins.funding import (
     sponsorship_offered,
     sponsorship_start,
 )
+from coins.links import sponsorship_report
 from coins.models import Sponsorship
 from coins.services import LedgerError
 from coins.sponsor_forms import SponsorForm
@@ -119,6 +120,8 @@ def mine(request: AuthedHttpRequest) -> HttpResponse:
                 "pounds": pounds(s.amount_pence),
                 "minutes": minutes,
                 "hours": hours_text(minutes),
+                # What the money did, from the reporting app (coins never names it).
+                "report": sponsorship_report(s) if s.status == Sponsorship.State.PAID else "",
             }
         )
     return render(request, "sponsor/mine.html", {"lines": lines})

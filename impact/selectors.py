@@ -25,10 +25,11 @@ class Filters:
     ward: Ward | None = None
     cause: str = ""
     group: CommunityGroup | None = None  # a group's own report: its shifts only
+    since: datetime | None = None  # a sponsor's report: from the moment they paid
 
     @property
     def start(self) -> datetime:
-        return _moment(self.first)
+        return self.since or _moment(self.first)
 
     @property
     def end(self) -> datetime:

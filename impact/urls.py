@@ -1,4 +1,5 @@
-"""The impact pages: the council's dashboard, and each group's own report."""
+"""The impact pages: the council's dashboard, each group's own report, and what a
+sponsor's money did."""
 
 from django.urls import path
 
@@ -14,4 +15,5 @@ urlpatterns = [
         views.group_report_csv,
         name="group_csv",
     ),
+    path("sponsor/<int:pk>/report/", views.sponsor_report, name="sponsor_report"),
 ]

@@ -11,9 +11,11 @@ from django.db.models import QuerySet
 from django.forms import Form
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from accounts.http import AuthedHttpRequest
-from coins.models import Scheme
+from coins.funding import recipient_name
+from coins.models import Account, Scheme, Sponsorship
 from coins.templatetags.pounds import pounds
 from impact.charts import chart
 from impact.forms import GroupReportForm, ImpactForm
@@ -118,6 +120,54 @@ def group_report_csv(request: AuthedHttpRequest, pk: int, table: str) -> HttpRes
 
 
 GROUP_TABLES = ("volunteering", "shifts")
+
+
+@login_required
+def sponsor_report(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """What a sponsor's money did since they paid: the funded group's volunteering (or
+    the whole scheme's, for the fund), its social value, and coins spent in local shops."""
+    paid = get_object_or_404(
+        Sponsorship.objects.select_related("scheme", "account"),
+        pk=pk,
+        sponsor=request.user,
+        status=Sponsorship.State.PAID,
+    )
+    group = _funded_group(paid)
+    this_month = timezone.localdate().replace(day=1)
+    since = Filters(
+        scheme=paid.scheme,
+        first=timezone.localtime(paid.created).date().replace(day=1),
+        last=this_month,
+        group=group,
+        since=paid.created,
+    )
+    tables, values = impact_report(since)
+    k = paid.scheme.privacy_k
+    volunteering, coins = tables[0], tables[2]
+    figures = [
+        (c.label, cell_text(volunteering, c, volunteering.totals[c.key], k))
+        for c in volunteering.columns
+        if c.key in ("hours", "volunteers")  # new and returning are the council's, by month
+    ]
+    spent = next(c for c in coins.columns if c.key == "coins_redeemed")
+    context = {
+        "sponsorship": paid,
+        "to": recipient_name(paid.account),
+        "pounds": pounds(paid.amount_pence),
+        "figures": figures,
+        # Sales are counted across the scheme's shops (a group filter leaves them all).
+        "spent": cell_text(coins, spent, coins.totals["coins_redeemed"], k),
+        "values": values,
+        "k": k,
+    }
+    return render(request, "impact/sponsor_report.html", context)
+
+
+def _funded_group(paid: Sponsorship) -> CommunityGroup | None:
+    account = paid.account
+    if account.kind != Account.Kind.GROUP or account.owner_id is None:
+        return None
+    return CommunityGroup.objects.filter(pk=account.owner_id).first()
 
 
 def _organised(request: AuthedHttpRequest, pk: int) -> CommunityGroup:

@@ -5,10 +5,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
-from coins.models import Scheme
+from coins.models import Scheme, Sponsorship
 from marketplace.board.models import GroupOrganiser
 from tests.e2e.conftest import Checks, off_the_loop
 from tests.e2e.test_shop_pages import log_in
+from tests.impact.test_sponsor_report import sponsored
 from tests.impact.town import Town, town_with_known_numbers
 
 
@@ -66,3 +67,23 @@ def test_an_organiser_opens_the_groups_report_for_its_funders(
     total = page.get_by_role("region", name="Volunteering").get_by_role("row", name="All months")
     expect(total).to_contain_text("20.0")
     checks.page(page, f"group-report-{width}", width=width)
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_a_sponsor_reads_what_their_money_did(
+    page: Page, live_asgi: str, checks: Checks, width: int
+) -> None:
+    paid: list[Sponsorship] = []
+
+    def sponsor() -> None:
+        town = town_with_known_numbers(k=2)
+        paid.append(sponsored(town, to_group=True))
+
+    off_the_loop(sponsor)
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, live_asgi, paid[0].sponsor)
+    page.goto(live_asgi + "/sponsor/mine/")
+    page.get_by_role("link", name="What your money did").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("What your sponsorship did")
+    expect(page.get_by_text("You gave £50.00 to Park Friends on 15 September 2026")).to_be_visible()
+    checks.page(page, f"sponsor-report-{width}", width=width)
