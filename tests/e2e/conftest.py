@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import uvicorn
 from axe_playwright_python.sync_playwright import Axe
+from django.db import connections
 from playwright.sync_api import Page, ViewportSize
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -93,6 +94,10 @@ def off_the_loop(work: Callable[[], object]) -> None:
             work()
         except BaseException as exc:
             errors.append(exc)
+        finally:
+            # This thread's own connection, closed now: left to the garbage collector, it
+            # can still hold the test database when pytest-django comes to drop it.
+            connections.close_all()
 
     thread = threading.Thread(target=run)
     thread.start()
