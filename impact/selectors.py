@@ -263,19 +263,14 @@ def _coins(filters: Filters, rows: dict[date, Month]) -> None:
 
 
 def _moved(filters: Filters, kind: str) -> dict[date, int]:
-    moved = (
-        Entry.objects.filter(
-            transfer__scheme=filters.scheme,
-            transfer__kind=kind,
-            transfer__created__gte=filters.start,
-            transfer__created__lt=filters.end,
-            amount__gt=0,
-        )
-        .annotate(month=TruncMonth("transfer__created"))
-        .values("month")
-        .annotate(n=Sum("amount"))
+    moved = Entry.objects.filter(
+        transfer__scheme=filters.scheme,
+        transfer__kind=kind,
+        transfer__created__gte=filters.start,
+        transfer__created__lt=filters.end,
+        amount__gt=0,
     )
-    return {row["month"].date(): row["n"] for row in moved}
+    return _sum_by_month(moved, "transfer__created", "amount")
 
 
 def _scheme_wide(
@@ -287,32 +282,20 @@ def _scheme_wide(
 
 def _money(filters: Filters, rows: dict[date, Month]) -> None:
     by_place = filters.ward is not None or bool(filters.cause)
+    window = {"created__gte": filters.start, "created__lt": filters.end}
     paid = Sponsorship.objects.filter(
-        scheme=filters.scheme,
-        status=Sponsorship.State.PAID,
-        created__gte=filters.start,
-        created__lt=filters.end,
+        scheme=filters.scheme, status=Sponsorship.State.PAID, **window
     )
-    received = {
-        row["month"].date(): row["n"]
-        for row in paid.annotate(month=TruncMonth("created"))
-        .values("month")
-        .annotate(n=Sum("amount_pence"))
-    }
-    payouts = Payout.objects.filter(
-        scheme=filters.scheme,
-        status=Payout.State.PAID,
-        created__gte=filters.start,
-        created__lt=filters.end,
-    )
-    out = {
-        row["month"].date(): row["n"]
-        for row in payouts.annotate(month=TruncMonth("created"))
-        .values("month")
-        .annotate(n=Sum("pence"))
-    }
+    payouts = Payout.objects.filter(scheme=filters.scheme, status=Payout.State.PAID, **window)
+    received = _sum_by_month(paid, "created", "amount_pence")
+    out = _sum_by_month(payouts, "created", "pence")
     _scheme_wide(filters, rows, "sponsorship_pence", None if by_place else received)
     _scheme_wide(filters, rows, "paid_out_pence", None if by_place else out)
+
+
+def _sum_by_month(found: QuerySet[Any], moment: str, amount: str) -> dict[date, int]:
+    summed = found.annotate(month=TruncMonth(moment)).values("month").annotate(n=Sum(amount))
+    return {row["month"].date(): row["n"] for row in summed}
 
 
 def _totals(filters: Filters, months: Iterable[Month]) -> Totals:
