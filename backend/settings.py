@@ -177,6 +177,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marketplace.board.tasks.opportunities_roll_on",
         "schedule": crontab(minute="*"),
     },
+    "impact-rollup": {  # every impact.rollup.ROLLUP_MINUTES: the dashboard says so
+        "task": "impact.tasks.impact_rollup",
+        "schedule": crontab(minute="*/10"),
+    },
     "settlement-monthly": {
         "task": "coins.tasks.settlement_monthly",
         "schedule": crontab(day_of_month=1, hour=4, minute=0),

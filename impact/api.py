@@ -3,7 +3,6 @@ exactly as on the page. Only a scheme's admins may read them."""
 
 from typing import Any
 
-from django.utils import timezone
 from ninja import Query, Router, Status
 
 from accounts.http import AuthedHttpRequest
@@ -11,7 +10,9 @@ from coins.models import Scheme
 from coins.schemas import Problem
 from impact.forms import ImpactForm
 from impact.schemas import ImpactColumnOut, ImpactFilters, ImpactMonthOut, ImpactOut, ImpactTableOut
+from impact.selectors import rollup_of
 from impact.tables import Table, impact_tables
+from impact.views import NOT_COUNTED
 from places.models import Ward
 
 router = Router(tags=["impact"])
@@ -21,7 +22,7 @@ UNITS = {"hours": "minutes", "£": "pence"}
 
 @router.get(
     "/impact/months",
-    response={200: ImpactOut, 403: Problem, 422: Problem},
+    response={200: ImpactOut, 403: Problem, 422: Problem, 503: Problem},
     summary="The dashboard's figures month by month, small counts of people suppressed",
 )
 def impact_months(request: AuthedHttpRequest, filters: Query[ImpactFilters]) -> Status[Any]:
@@ -40,6 +41,9 @@ def impact_months(request: AuthedHttpRequest, filters: Query[ImpactFilters]) -> 
     if not form.is_valid():
         return _invalid({f: [str(e) for e in errors] for f, errors in form.errors.items()})
     chosen = form.filters()
+    counted = rollup_of(scheme)
+    if counted is None:
+        return Status(503, Problem(detail=NOT_COUNTED))
     return Status(
         200,
         ImpactOut(
@@ -49,7 +53,7 @@ def impact_months(request: AuthedHttpRequest, filters: Query[ImpactFilters]) -> 
             ward=ward.code if ward else None,
             cause=chosen.cause,
             privacy_k=scheme.privacy_k,
-            counted_at=timezone.now(),
+            counted_at=counted.counted_at,
             tables=[_table(table) for table in impact_tables(chosen)],
         ),
     )

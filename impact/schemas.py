@@ -43,5 +43,8 @@ class ImpactOut(Schema):
     ward: str | None
     cause: str
     privacy_k: int
-    counted_at: datetime = Field(description="The figures are counted when asked for.")
+    counted_at: datetime = Field(
+        description="When the figures were counted (every 10 minutes, by the scheme's "
+        "rollup); 503 before the first count."
+    )
     tables: list[ImpactTableOut]

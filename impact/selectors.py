@@ -1,17 +1,23 @@
 """The council's figures, month by month, for one scheme, optionally one ward (where the
 volunteering happened: the opportunity's ward, or the shop's) and one cause. Raw counts
-here; impact.tables suppresses them before anyone sees them."""
+here; impact.tables suppresses them before anyone sees them.
+
+Whole months are read from the rollup (impact.rollup, counted by Celery beat); a
+sponsor's report, which starts at the moment they paid, is counted live here, by the
+same definitions (a test holds the two equal)."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from coins.models import Entry, Payout, Scheme, Sponsorship, Transfer
+from impact.models import MONTH_BITS, ActiveMonths, MonthFigures, Rollup, Slice
 from marketplace.board.models import CommunityGroup, Hours, Opportunity, Shift, Signup
 from marketplace.rewards.models import Redemption
 from places.models import Ward
@@ -91,6 +97,107 @@ def next_month(month: date) -> date:
 
 
 def months_figures(filters: Filters) -> tuple[list[Month], Totals]:
+    """From the rollup, or counted live for a report that starts mid-month."""
+    return months_counted(filters) if filters.since else months_rolled_up(filters)
+
+
+def rollup_of(scheme: Scheme) -> Rollup | None:
+    """When the scheme's figures were last counted; None before the first time."""
+    return Rollup.objects.filter(scheme=scheme).first()
+
+
+# Gifts, expiry, sponsors' money and payouts belong to no place: only the whole scheme
+# (and a group's report, as the live count) has them. Sales belong to the shop's ward.
+_SCHEME_WIDE = ("coins_donated", "coins_expired", "sponsorship_pence", "paid_out_pence")
+_SHOPS = ("shops_active", "coins_redeemed")
+_SHOP_SLICE = {Slice.CAUSE: Slice.ALL, Slice.WARD_CAUSE: Slice.WARD, Slice.GROUP: Slice.ALL}
+
+
+def _slice(filters: Filters, slice: str | None = None) -> dict[str, Any]:
+    """The rollup rows of the filters' slice (or of `slice` of the same ward)."""
+    if slice is None:
+        if filters.group is not None:
+            slice = Slice.GROUP
+        elif filters.ward is not None:
+            slice = Slice.WARD_CAUSE if filters.cause else Slice.WARD
+        else:
+            slice = Slice.CAUSE if filters.cause else Slice.ALL
+    return {
+        "scheme": filters.scheme,
+        "slice": slice,
+        "ward": filters.ward if slice in (Slice.WARD, Slice.WARD_CAUSE) else None,
+        "cause": filters.cause if slice in (Slice.CAUSE, Slice.WARD_CAUSE) else "",
+        "group": filters.group if slice == Slice.GROUP else None,
+    }
+
+
+def months_rolled_up(filters: Filters) -> tuple[list[Month], Totals]:
+    rows = {month: Month(month) for month in filters.months()}
+    where = _slice(filters)
+    shops = _slice(filters, _SHOP_SLICE.get(where["slice"], where["slice"]))
+    by_place = filters.ward is not None or bool(filters.cause)
+    columns = [
+        f.name for f in MonthFigures._meta.concrete_fields if f.name in Month.__dataclass_fields__
+    ]
+    columns.remove("month")
+    for row in _rolled_months(filters, where, columns):
+        for name in columns:
+            if name not in _SHOPS + _SCHEME_WIDE:
+                setattr(rows[row["month"]], name, row[name])
+    for row in _rolled_months(filters, shops, list(_SHOPS)):
+        for name in _SHOPS:
+            setattr(rows[row["month"]], name, row[name])
+    scheme_wide = (
+        {}
+        if by_place
+        else {
+            row["month"]: row
+            for row in _rolled_months(filters, _slice(filters, Slice.ALL), list(_SCHEME_WIDE))
+        }
+    )
+    for month, figures in rows.items():
+        for name in _SCHEME_WIDE:
+            setattr(figures, name, None if by_place else scheme_wide.get(month, {}).get(name, 0))
+    people = _active(filters, where, ActiveMonths.Kind.VOLUNTEER)
+    totals = Totals(volunteers=people["n"], new=people["new"], regular=people["regular"])
+    _summed(totals, rows.values())
+    totals.sums["groups_active"] = _active(filters, where, ActiveMonths.Kind.GROUP)["n"]
+    totals.sums["shops_active"] = _active(filters, shops, ActiveMonths.Kind.SHOP)["n"]
+    return list(rows.values()), totals
+
+
+def _rolled_months(filters: Filters, where: dict[str, Any], columns: list[str]) -> Iterable[dict]:
+    return (
+        MonthFigures.objects.filter(month__gte=filters.first, month__lte=filters.last, **where)
+        .values("month")
+        .annotate(**{name: Sum(name) for name in columns})
+    )
+
+
+def _active(filters: Filters, where: dict[str, Any], kind: str) -> dict[str, int]:
+    """How many of `kind` were active in the months, each once; for volunteers, how many
+    were new (their first month is one of these) and regular."""
+    bits = ["0"] * MONTH_BITS
+    for month in filters.months():
+        bits[(month.year - 2000) * 12 + month.month - 1] = "1"
+    mask = "".join(bits)
+    active = RawSQL(f"bit_count(months & %s::bit({MONTH_BITS}))", [mask], IntegerField())  # noqa: S611
+    return (
+        ActiveMonths.objects.filter(kind=kind, **where)
+        .annotate(active=active)
+        .filter(active__gt=0)
+        .aggregate(
+            n=Count("pk"),
+            new=Count(
+                "pk", filter=Q(first_month__gte=filters.first, first_month__lte=filters.last)
+            ),
+            regular=Count("pk", filter=Q(active__gte=REGULAR_MONTHS)),
+        )
+    )
+
+
+def months_counted(filters: Filters) -> tuple[list[Month], Totals]:
+    """Counted live from the records, to the moment (`since`)."""
     rows = {month: Month(month) for month in filters.months()}
     _volunteering(filters, rows)
     _places(filters, rows)
@@ -302,15 +409,29 @@ def _totals(filters: Filters, months: Iterable[Month]) -> Totals:
     people = set(_confirmed(filters).values_list("signup__user", flat=True).distinct())
     firsts = _firsts(filters)
     in_range = set(filters.months())
-    totals = Totals(volunteers=len(people), new=sum(1 for p in people if firsts.get(p) in in_range))
+    months_each = (
+        _confirmed(filters)
+        .annotate(month=TruncMonth("signup__shift__start"))
+        .values("signup__user")
+        .annotate(n=Count("month", distinct=True))
+    )
+    totals = Totals(
+        volunteers=len(people),
+        new=sum(1 for p in people if firsts.get(p) in in_range),
+        regular=months_each.filter(n__gte=REGULAR_MONTHS).count(),
+    )
+    _summed(totals, months)
+    # An organisation active in three months is one organisation in all of them.
+    group = "signup__shift__opportunity__group"
+    totals.sums["groups_active"] = _confirmed(filters).values(group).distinct().count()
+    totals.sums["shops_active"] = _sales(filters).values("retailer").distinct().count()
+    return totals
+
+
+def _summed(totals: Totals, months: Iterable[Month]) -> None:
     months = list(months)
     for name in Month.__dataclass_fields__:
         if name in ("month", "volunteers", "new"):
             continue
         values = [getattr(m, name) for m in months]
         totals.sums[name] = None if None in values else sum(values)
-    # An organisation active in three months is one organisation in all of them.
-    group = "signup__shift__opportunity__group"
-    totals.sums["groups_active"] = _confirmed(filters).values(group).distinct().count()
-    totals.sums["shops_active"] = _sales(filters).values("retailer").distinct().count()
-    return totals

@@ -19,7 +19,9 @@ from coins.models import Account, Scheme, Sponsorship
 from coins.templatetags.pounds import pounds
 from impact.charts import chart
 from impact.forms import GroupReportForm, ImpactForm
-from impact.selectors import Filters
+from impact.models import Rollup
+from impact.rollup import ROLLUP_MINUTES
+from impact.selectors import Filters, rollup_of
 from impact.suppression import Cell, shown
 from impact.tables import Column, Table, impact_report, impact_tables
 from marketplace.board.models import CommunityGroup
@@ -46,6 +48,9 @@ def dashboard(request: AuthedHttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "impact/dashboard.html", {"form": form})
     filters = form.filters()
+    counted = rollup_of(filters.scheme)
+    if counted is None:
+        return render(request, "impact/dashboard.html", {"form": form, **_counted(None)})
     k = filters.scheme.privacy_k
     tables, values = impact_report(filters)
     volunteering = tables[0]
@@ -76,8 +81,13 @@ def dashboard(request: AuthedHttpRequest) -> HttpResponse:
         "values": values,
         "tables": [_rendered(table, k) for table in tables],
         "query": request.GET.urlencode(),
+        **_counted(counted),
     }
     return render(request, "impact/dashboard.html", context)
+
+
+def _counted(rollup: Rollup | None) -> dict[str, Any]:
+    return {"counted": rollup, "every": ROLLUP_MINUTES}
 
 
 @login_required
@@ -95,7 +105,9 @@ def group_report(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     group = _organised(request, pk)
     form = GroupReportForm(request.GET)
     context: dict[str, Any] = {"group": group, "form": form}
-    if form.is_valid():
+    counted = rollup_of(group.scheme)
+    context |= _counted(counted)
+    if form.is_valid() and counted is not None:
         filters = form.filters(group)
         k = filters.scheme.privacy_k
         tables = [t for t in impact_tables(filters) if t.key in GROUP_TABLES]
@@ -120,6 +132,7 @@ def group_report_csv(request: AuthedHttpRequest, pk: int, table: str) -> HttpRes
 
 
 GROUP_TABLES = ("volunteering", "shifts")
+NOT_COUNTED = "The figures have not been counted yet; try again in a few minutes."
 
 
 @login_required
@@ -183,6 +196,8 @@ def _bad_filters(form: Form) -> HttpResponse:
 
 
 def _csv(filters: Filters, table: str, name: str) -> HttpResponse:
+    if rollup_of(filters.scheme) is None:
+        return HttpResponse(NOT_COUNTED, status=503, content_type="text/plain")
     found = next((t for t in impact_tables(filters) if t.key == table), None)
     if found is None:
         raise Http404("No such table.")
