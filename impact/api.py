@@ -17,7 +17,7 @@ from places.models import Ward
 
 router = Router(tags=["impact"])
 COUNCIL_ONLY = "Only a scheme's admins can see its figures."
-UNITS = {"hours": "minutes", "£": "pence"}
+UNITS = {"hours": "minutes", "£": "pence", "%": "percent"}
 
 
 @router.get(

@@ -1,5 +1,6 @@
-"""Charts drawn on the server as SVG: bars for hours, a line for volunteers. Each has a
-caption and the table of its figures beside it, so nothing depends on seeing it."""
+"""Charts drawn on the server as SVG: bars for hours, a line for volunteers, and bars
+across the page by ward. Each has a caption and the table of its figures beside it, so
+nothing depends on seeing it."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -61,6 +62,38 @@ def chart(
         if cell is not None:
             points.append(f"{x + step / 2:.1f},{HEIGHT - BOTTOM - height:.1f}")
     return Chart(title, bars, " ".join(points) if line else "", top)
+
+
+@dataclass(frozen=True)
+class Across:
+    """One bar of a chart read across the page: its name above it, its value after it."""
+
+    y: float
+    width: float
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class AcrossChart:
+    title: str
+    bars: list[Across]
+    width: int
+    height: int
+
+
+ACROSS_ROW, ACROSS_LONGEST = 46, 300
+
+
+def across_chart(title: str, labels: list[str], cells: list[Cell], shown: list[str]) -> AcrossChart:
+    """Bars across the page, one a row, with the label above so that long names fit a
+    phone. A hidden cell (None) draws no bar, and its value reads as the table's does."""
+    top = max((c for c in cells if c is not None), default=0) or 1
+    bars = [
+        Across(n * ACROSS_ROW, 0.0 if cell is None else ACROSS_LONGEST * cell / top, label, value)
+        for n, (label, cell, value) in enumerate(zip(labels, cells, shown, strict=True))
+    ]
+    return AcrossChart(title, bars, WIDTH, max(len(bars), 1) * ACROSS_ROW)
 
 
 def _nice(value: int) -> int:

@@ -45,11 +45,29 @@ class Rollup(models.Model):
 class Sliced(models.Model):
     """A row of one slice: the scheme, and the ward, cause or group it is filtered to."""
 
-    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="+")
+    # No foreign keys in the database: checking each of millions of rows written at
+    # every count would cost more than the count; the next count drops what is gone.
+    scheme = models.ForeignKey(
+        Scheme, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
     slice = models.CharField(max_length=10, choices=Slice.choices)
-    ward = models.ForeignKey(Ward, null=True, on_delete=models.CASCADE, related_name="+")
+    ward = models.ForeignKey(
+        Ward,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
     cause = models.CharField(max_length=40, blank=True)
-    group = models.ForeignKey(CommunityGroup, null=True, on_delete=models.CASCADE, related_name="+")
+    group = models.ForeignKey(
+        CommunityGroup,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
 
     class Meta:
         abstract = True

@@ -23,8 +23,8 @@ from marketplace.rewards.models import Redemption
 ROLLUP_MINUTES = 10
 _LOCK = 0x1A7AC7  # pg advisory lock namespace: one refresh of a scheme at a time
 
-# The slices each row of work belongs to: the whole scheme, its ward, each of its causes,
-# each ward and cause, and its group. `o` is the opportunity.
+# The slices an opportunity's work belongs to: the whole scheme, its ward, each of its
+# causes, each ward and cause, and its group. `o` is the opportunity.
 _SLICES = """CROSS JOIN LATERAL (
     SELECT 'all' AS slice, NULL::bigint AS ward_id, '' AS cause, NULL::bigint AS group_id
     UNION ALL SELECT 'ward', o.ward_id, '', NULL WHERE o.ward_id IS NOT NULL
@@ -38,7 +38,7 @@ _SHOP_SLICES = """CROSS JOIN LATERAL (
     SELECT 'all' AS slice, NULL::bigint AS ward_id
     UNION ALL SELECT 'ward', r.ward_id WHERE r.ward_id IS NOT NULL
 ) AS k"""
-_KEY = "k.slice, k.ward_id, k.cause, k.group_id"
+_IN_RANGE = "BETWEEN '2000-01-01' AND '2049-12-31'"  # the months MonthBits can hold
 
 
 def _month(moment: str) -> str:
@@ -61,68 +61,105 @@ _ACTIVE = (
     f"INSERT INTO {ActiveMonths._meta.db_table} "
     "(scheme_id, slice, ward_id, cause, group_id, kind, member, first_month, months) "
 )
+# Per (key, month) or (key, member) figures, written out with their slice's columns.
+_BY_KEY = "JOIN impact_keys AS ks USING (key)"
+_SLICE_COLUMNS = "%(scheme)s, ks.slice, ks.ward_id, ks.cause, ks.slice_group"
 
 _STEPS = [
-    # Confirmed hours, once per volunteer, slice and month; each volunteer's first month.
-    f"""CREATE TEMPORARY TABLE impact_hours ON COMMIT DROP AS
-    SELECT {_KEY}, {_month("sh.start")} AS month, s.user_id, o.group_id AS member_group,
-           sum(h.minutes) AS minutes,
-           sum(COALESCE((SELECT sum(e.amount) FROM coins_entry e
-                         WHERE e.transfer_id = h.mint_id AND e.amount > 0), 0)) AS coins
+    "SET LOCAL work_mem = '128MB'",
+    # Each opportunity's slices, numbered, so that the big steps group by integers.
+    f"""CREATE TEMPORARY TABLE impact_slices ON COMMIT DROP AS
+    SELECT o.id AS opportunity_id, o.group_id, k.slice, k.ward_id, k.cause,
+           k.group_id AS slice_group,
+           dense_rank() OVER (ORDER BY k.slice, k.ward_id, k.cause, k.group_id) AS key
+    FROM marketplace_opportunity o {_SLICES} WHERE o.scheme_id = %(scheme)s""",
+    """CREATE TEMPORARY TABLE impact_keys ON COMMIT DROP AS
+    SELECT DISTINCT key, slice, ward_id, cause, slice_group FROM impact_slices""",
+    # Confirmed hours and the coins minted for them, per opportunity, month and volunteer.
+    f"""CREATE TEMPORARY TABLE impact_given ON COMMIT DROP AS
+    SELECT sh.opportunity_id, {_month("sh.start")} AS month, s.user_id,
+           sum(h.minutes) AS minutes, sum(COALESCE(m.coins, 0)) AS coins
     FROM marketplace_hours h
     JOIN marketplace_signup s ON s.id = h.signup_id
     JOIN marketplace_shift sh ON sh.id = s.shift_id
     JOIN marketplace_opportunity o ON o.id = sh.opportunity_id
-    {_SLICES}
-    WHERE h.status = %(confirmed)s AND o.scheme_id = %(scheme)s
-      AND sh.start >= '2000-01-01' AND sh.start < '2050-01-01'
-    GROUP BY {_KEY}, 5, s.user_id, o.group_id""",
+    LEFT JOIN (SELECT e.transfer_id, sum(e.amount) AS coins
+               FROM coins_entry e JOIN coins_transfer t ON t.id = e.transfer_id
+               WHERE t.kind = %(mint)s AND t.scheme_id = %(scheme)s AND e.amount > 0
+               GROUP BY e.transfer_id) AS m ON m.transfer_id = h.mint_id
+    WHERE h.status = %(confirmed)s AND o.scheme_id = %(scheme)s AND sh.start {_IN_RANGE}
+    GROUP BY 1, 2, 3""",
     """CREATE TEMPORARY TABLE impact_firsts ON COMMIT DROP AS
-    SELECT user_id, min(month) AS first FROM impact_hours WHERE slice = 'all' GROUP BY user_id""",
-    _FIGURES.format(columns="minutes, coins_minted, volunteers, new, groups_active")
-    + """SELECT %(scheme)s, slice, ward_id, cause, group_id, month, sum(minutes), sum(coins),
-           count(DISTINCT user_id), count(DISTINCT user_id) FILTER (WHERE f.first = month),
-           count(DISTINCT member_group)
-    FROM impact_hours JOIN impact_firsts f USING (user_id)
-    GROUP BY slice, ward_id, cause, group_id, month""",
+    SELECT user_id, min(month) AS first FROM impact_given GROUP BY user_id""",
+    # Each month's bit, made once rather than once a row.
+    f"""CREATE TEMPORARY TABLE impact_bits ON COMMIT DROP AS
+    SELECT month, {month_bit("month")} AS bit
+    FROM (SELECT DISTINCT month FROM impact_given) AS m""",
+    """CREATE TEMPORARY TABLE impact_hours ON COMMIT DROP AS
+    SELECT k.key, g.month, g.user_id, sum(g.minutes) AS minutes, sum(g.coins) AS coins
+    FROM impact_given g JOIN impact_slices k USING (opportunity_id)
+    GROUP BY k.key, g.month, g.user_id""",
+    _FIGURES.format(columns="minutes, coins_minted, volunteers, new")
+    + f"""SELECT {_SLICE_COLUMNS}, x.month, x.minutes, x.coins, x.n, x.new
+    FROM (SELECT key, month, sum(minutes) AS minutes, sum(coins) AS coins, count(*) AS n,
+                 count(*) FILTER (WHERE f.first = h.month) AS new
+          FROM impact_hours h JOIN impact_firsts f USING (user_id) GROUP BY key, month) AS x
+    {_BY_KEY}""",
     _ACTIVE
-    + f"""SELECT %(scheme)s, slice, ward_id, cause, group_id, 'volunteer', user_id, min(f.first),
-           bit_or({month_bit("month")})
-    FROM impact_hours JOIN impact_firsts f USING (user_id)
-    GROUP BY slice, ward_id, cause, group_id, user_id""",
+    + f"""SELECT {_SLICE_COLUMNS}, 'volunteer', x.user_id, x.first, x.months
+    FROM (SELECT key, user_id, min(f.first) AS first, bit_or(b.bit) AS months
+          FROM impact_hours JOIN impact_firsts f USING (user_id) JOIN impact_bits b USING (month)
+          GROUP BY key, user_id) AS x
+    {_BY_KEY}""",
+    # Groups with confirmed hours: in each month, and their months.
+    """CREATE TEMPORARY TABLE impact_groups ON COMMIT DROP AS
+    SELECT DISTINCT k.key, g.month, k.group_id
+    FROM (SELECT DISTINCT opportunity_id, month FROM impact_given) AS g
+    JOIN impact_slices k USING (opportunity_id)""",
+    _FIGURES.format(columns="groups_active")
+    + f"""SELECT {_SLICE_COLUMNS}, x.month, x.n
+    FROM (SELECT key, month, count(*) AS n FROM impact_groups GROUP BY key, month) AS x
+    {_BY_KEY}""",
     _ACTIVE
-    + f"""SELECT %(scheme)s, slice, ward_id, cause, group_id, 'group', member_group, NULL,
-           bit_or({month_bit("month")})
-    FROM impact_hours GROUP BY slice, ward_id, cause, group_id, member_group""",
+    + f"""SELECT {_SLICE_COLUMNS}, 'group', x.group_id, NULL, x.months
+    FROM (SELECT key, group_id, bit_or(b.bit) AS months
+          FROM impact_groups JOIN impact_bits b USING (month) GROUP BY key, group_id) AS x
+    {_BY_KEY}""",
     # Places taken on shifts, by the shift's month: who came and who did not.
     _FIGURES.format(columns="places, attended, no_shows")
-    + f"""SELECT %(scheme)s, {_KEY}, {_month("sh.start")}, count(*),
-           count(*) FILTER (WHERE s.attended IS TRUE), count(*) FILTER (WHERE s.attended IS FALSE)
-    FROM marketplace_signup s
-    JOIN marketplace_shift sh ON sh.id = s.shift_id
-    JOIN marketplace_opportunity o ON o.id = sh.opportunity_id
-    {_SLICES}
-    WHERE s.status = %(signed_up)s AND o.scheme_id = %(scheme)s
-      AND sh.start >= '2000-01-01' AND sh.start < '2050-01-01'
-    GROUP BY {_KEY}, 6""",
+    + f"""SELECT {_SLICE_COLUMNS}, x.month, x.places, x.came, x.missed
+    FROM (SELECT k.key, p.month, sum(p.places) AS places, sum(p.came) AS came,
+                 sum(p.missed) AS missed
+          FROM (SELECT sh.opportunity_id, {_month("sh.start")} AS month, count(*) AS places,
+                       count(*) FILTER (WHERE s.attended IS TRUE) AS came,
+                       count(*) FILTER (WHERE s.attended IS FALSE) AS missed
+                FROM marketplace_signup s JOIN marketplace_shift sh ON sh.id = s.shift_id
+                WHERE s.status = %(signed_up)s AND sh.start {_IN_RANGE}
+                GROUP BY 1, 2) AS p
+          JOIN impact_slices k USING (opportunity_id) GROUP BY k.key, p.month) AS x
+    {_BY_KEY}""",
     # Shifts held (not cancelled), the places they offered, and those filled.
     _FIGURES.format(columns="shifts, places_offered, shifts_filled")
-    + f"""SELECT %(scheme)s, {_KEY}, {_month("sh.start")}, count(*), sum(sh.capacity),
-           count(*) FILTER (WHERE COALESCE(taken.n, 0) >= sh.capacity)
-    FROM marketplace_shift sh
-    JOIN marketplace_opportunity o ON o.id = sh.opportunity_id
-    LEFT JOIN (SELECT shift_id, count(*) AS n FROM marketplace_signup
-               WHERE status = %(signed_up)s GROUP BY shift_id) AS taken ON taken.shift_id = sh.id
-    {_SLICES}
-    WHERE sh.cancelled_at IS NULL AND o.scheme_id = %(scheme)s
-      AND sh.start >= '2000-01-01' AND sh.start < '2050-01-01'
-    GROUP BY {_KEY}, 6""",
+    + f"""SELECT {_SLICE_COLUMNS}, x.month, x.shifts, x.offered, x.filled
+    FROM (SELECT k.key, p.month, sum(p.shifts) AS shifts, sum(p.offered) AS offered,
+                 sum(p.filled) AS filled
+          FROM (SELECT sh.opportunity_id, {_month("sh.start")} AS month, count(*) AS shifts,
+                       sum(sh.capacity) AS offered,
+                       count(*) FILTER (WHERE COALESCE(taken.n, 0) >= sh.capacity) AS filled
+                FROM marketplace_shift sh
+                LEFT JOIN (SELECT shift_id, count(*) AS n FROM marketplace_signup
+                           WHERE status = %(signed_up)s GROUP BY shift_id) AS taken
+                       ON taken.shift_id = sh.id
+                WHERE sh.cancelled_at IS NULL AND sh.start {_IN_RANGE}
+                GROUP BY 1, 2) AS p
+          JOIN impact_slices k USING (opportunity_id) GROUP BY k.key, p.month) AS x
+    {_BY_KEY}""",
     _FIGURES.format(columns="opportunities_posted")
-    + f"""SELECT %(scheme)s, {_KEY}, {_month("o.published_at")}, count(*)
-    FROM marketplace_opportunity o
-    {_SLICES}
-    WHERE o.published_at IS NOT NULL AND o.scheme_id = %(scheme)s
-    GROUP BY {_KEY}, 6""",
+    + f"""SELECT {_SLICE_COLUMNS}, x.month, x.n
+    FROM (SELECT k.key, {_month("o.published_at")} AS month, count(*) AS n
+          FROM marketplace_opportunity o JOIN impact_slices k ON k.opportunity_id = o.id
+          WHERE o.published_at {_IN_RANGE} GROUP BY 1, 2) AS x
+    {_BY_KEY}""",
     # Sales at shops, by the sale's month, for the scheme and the shop's ward.
     f"""CREATE TEMPORARY TABLE impact_sales ON COMMIT DROP AS
     SELECT k.slice, k.ward_id, {_month("x.redeemed_at")} AS month, x.retailer_id,
@@ -130,8 +167,7 @@ _STEPS = [
     FROM marketplace_redemption x
     JOIN marketplace_retailer r ON r.id = x.retailer_id
     {_SHOP_SLICES}
-    WHERE x.status = ANY(%(sold)s) AND x.scheme_id = %(scheme)s
-      AND x.redeemed_at >= '2000-01-01' AND x.redeemed_at < '2050-01-01'
+    WHERE x.status = ANY(%(sold)s) AND x.scheme_id = %(scheme)s AND x.redeemed_at {_IN_RANGE}
     GROUP BY k.slice, k.ward_id, 3, x.retailer_id""",
     _FIGURES.format(columns="shops_active, coins_redeemed")
     + """SELECT %(scheme)s, slice, ward_id, '', NULL, month, count(*), COALESCE(sum(coins), 0)
@@ -147,20 +183,21 @@ _STEPS = [
            COALESCE(sum(e.amount) FILTER (WHERE t.kind = %(expiry)s), 0)
     FROM coins_transfer t JOIN coins_entry e ON e.transfer_id = t.id
     WHERE t.scheme_id = %(scheme)s AND t.kind IN (%(donation)s, %(expiry)s) AND e.amount > 0
-      AND t.created >= '2000-01-01' AND t.created < '2050-01-01'
+      AND t.created {_IN_RANGE}
     GROUP BY 6""",
     _FIGURES.format(columns="sponsorship_pence")
     + f"""SELECT %(scheme)s, 'all', NULL, '', NULL, {_month("created")}, sum(amount_pence)
     FROM coins_sponsorship WHERE scheme_id = %(scheme)s AND status = %(paid_sponsorship)s
-      AND created >= '2000-01-01' AND created < '2050-01-01'
+      AND created {_IN_RANGE}
     GROUP BY 6""",
     _FIGURES.format(columns="paid_out_pence")
     + f"""SELECT %(scheme)s, 'all', NULL, '', NULL, {_month("created")}, sum(pence)
     FROM coins_payout WHERE scheme_id = %(scheme)s AND status = %(paid_payout)s
-      AND created >= '2000-01-01' AND created < '2050-01-01'
+      AND created {_IN_RANGE}
     GROUP BY 6""",
     # Dropped here too: inside an outer transaction (a test's) commit never comes.
-    "DROP TABLE impact_hours, impact_firsts, impact_sales",
+    "DROP TABLE impact_slices, impact_keys, impact_given, impact_firsts, impact_bits, "
+    "impact_hours, impact_groups, impact_sales",
 ]
 
 
@@ -195,6 +232,7 @@ def _params(scheme: Scheme) -> dict[str, Any]:
         "scheme": scheme.pk,
         "tz": settings.TIME_ZONE,
         "confirmed": Hours.State.CONFIRMED,
+        "mint": Transfer.Kind.MINT,
         "signed_up": Signup.State.CONFIRMED,
         "redeemed": Redemption.State.REDEEMED,
         "sold": list(Redemption.SOLD),

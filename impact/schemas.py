@@ -16,7 +16,7 @@ class ImpactFilters(Schema):
 class ImpactColumnOut(Schema):
     key: str
     label: str
-    unit: str = Field(description="minutes, pence, or empty for a count.")
+    unit: str = Field(description="minutes, pence, percent, or empty for a count.")
 
 
 class ImpactMonthOut(Schema):

@@ -177,14 +177,9 @@ def _rolled_months(filters: Filters, where: dict[str, Any], columns: list[str]) 
 def _active(filters: Filters, where: dict[str, Any], kind: str) -> dict[str, int]:
     """How many of `kind` were active in the months, each once; for volunteers, how many
     were new (their first month is one of these) and regular."""
-    bits = ["0"] * MONTH_BITS
-    for month in filters.months():
-        bits[(month.year - 2000) * 12 + month.month - 1] = "1"
-    mask = "".join(bits)
-    active = RawSQL(f"bit_count(months & %s::bit({MONTH_BITS}))", [mask], IntegerField())  # noqa: S611
     return (
         ActiveMonths.objects.filter(kind=kind, **where)
-        .annotate(active=active)
+        .annotate(active=_months_active(filters))
         .filter(active__gt=0)
         .aggregate(
             n=Count("pk"),
@@ -194,6 +189,44 @@ def _active(filters: Filters, where: dict[str, Any], kind: str) -> dict[str, int
             regular=Count("pk", filter=Q(active__gte=REGULAR_MONTHS)),
         )
     )
+
+
+def _months_active(filters: Filters) -> RawSQL:
+    """In how many of the filters' months a row of ActiveMonths was active."""
+    bits = ["0"] * MONTH_BITS
+    for month in filters.months():
+        bits[(month.year - 2000) * 12 + month.month - 1] = "1"
+    mask = "".join(bits)
+    return RawSQL(f"bit_count(months & %s::bit({MONTH_BITS}))", [mask], IntegerField())  # noqa: S611
+
+
+@dataclass(frozen=True)
+class WardFigures:
+    ward: Ward
+    volunteers: int  # each once over the months
+    minutes: int
+
+
+def wards_figures(filters: Filters) -> list[WardFigures]:
+    """Each of the scheme's wards over the months (for the cause, if one is chosen)."""
+    where = _slice(filters, Slice.WARD_CAUSE if filters.cause else Slice.WARD)
+    del where["ward"]
+    people = dict(
+        ActiveMonths.objects.filter(kind=ActiveMonths.Kind.VOLUNTEER, **where)
+        .annotate(active=_months_active(filters))
+        .filter(active__gt=0)
+        .values("ward")
+        .annotate(n=Count("pk"))
+        .values_list("ward", "n")
+    )
+    minutes = dict(
+        MonthFigures.objects.filter(month__gte=filters.first, month__lte=filters.last, **where)
+        .values("ward")
+        .annotate(n=Sum("minutes"))
+        .values_list("ward", "n")
+    )
+    wards = Ward.objects.filter(scheme=filters.scheme).order_by("name")
+    return [WardFigures(w, people.get(w.pk, 0), minutes.get(w.pk, 0)) for w in wards]
 
 
 def months_counted(filters: Filters) -> tuple[list[Month], Totals]:

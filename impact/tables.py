@@ -7,7 +7,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from coins.templatetags.pounds import pounds
-from impact.selectors import REGULAR_MONTHS, Filters, Month, Totals, months_figures
+from impact.selectors import (
+    REGULAR_MONTHS,
+    Filters,
+    Month,
+    Totals,
+    months_figures,
+    wards_figures,
+)
 from impact.suppression import Cell, column_suppressed, hidden, linked
 
 
@@ -39,6 +46,7 @@ SHIFTS = [
     Column("shifts", "Shifts"),
     Column("places_offered", "Places offered"),
     Column("places", "Places taken"),
+    Column("fill_rate", "Places filled", "%"),
     Column("attended", "Attended"),
     Column("no_shows", "Did not come"),
     Column("shifts_filled", "Shifts filled"),
@@ -64,6 +72,27 @@ class Value:
     pence: int | None  # None: it would tell a count of people under k
     method: str
     source: str
+
+
+@dataclass(frozen=True)
+class WardRow:
+    name: str
+    code: str
+    volunteers: Cell  # each once over the months
+    minutes: Cell
+
+
+def wards_table(filters: Filters) -> list[WardRow]:
+    """Volunteers and hours in each ward over the months, suppressed like a column: a
+    second ward hides with a lone hidden one, and hours hide with their volunteers."""
+    figures = wards_figures(filters)
+    counts = [f.volunteers for f in figures]
+    people, _ = column_suppressed(counts, total=sum(counts), k=filters.scheme.privacy_k)
+    minutes = linked([f.minutes for f in figures], people)
+    return [
+        WardRow(f.ward.name, f.ward.code, p, m)
+        for f, p, m in zip(figures, people, minutes, strict=True)
+    ]
 
 
 def impact_tables(filters: Filters) -> list[Table]:
@@ -139,6 +168,13 @@ def _hide_together(done: dict[str, tuple[list[Cell], Cell]], pair: tuple[str, st
     done[pair[1]] = (others, None if hidden_total else other_total)
 
 
+def _percent(part: Cell, whole: int) -> Cell:
+    """Rounded to the nearest whole per cent, in integers; 0 of nothing is 0."""
+    if part is None:
+        return None
+    return (part * 200 + whole) // (whole * 2) if whole else 0
+
+
 def _sum(months: list[Month], value: Callable[[Month], int]) -> int:
     return sum(value(m) for m in months)
 
@@ -158,6 +194,12 @@ def _table(
     for column in columns:
         if column.key in people:
             cells[column.key], sums[column.key] = people[column.key]
+            continue
+        if column.key == "fill_rate":  # of places taken, so hidden with them
+            taken, taken_total = people["places"]
+            offered = [m.places_offered for m in months]
+            cells[column.key] = [_percent(t, o) for t, o in zip(taken, offered, strict=True)]
+            sums[column.key] = _percent(taken_total, sum(offered))
             continue
         name = "minutes" if column.key == "hours" else column.key
         values = [getattr(m, name) for m in months]

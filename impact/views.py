@@ -17,13 +17,13 @@ from accounts.http import AuthedHttpRequest
 from coins.funding import recipient_name
 from coins.models import Account, Scheme, Sponsorship
 from coins.templatetags.pounds import pounds
-from impact.charts import chart
+from impact.charts import across_chart, chart
 from impact.forms import GroupReportForm, ImpactForm
 from impact.models import Rollup
 from impact.rollup import ROLLUP_MINUTES
 from impact.selectors import Filters, rollup_of
 from impact.suppression import Cell, shown
-from impact.tables import Column, Table, impact_report, impact_tables
+from impact.tables import Column, Table, WardRow, impact_report, impact_tables, wards_table
 from marketplace.board.models import CommunityGroup
 
 
@@ -73,11 +73,19 @@ def dashboard(request: AuthedHttpRequest) -> HttpResponse:
             shown=[cell_text(volunteering, people_column, c, k) for c in people],
         ),
     ]
+    wards = [] if filters.ward else wards_table(filters)
     context = {
         "form": form,
         "filters": filters,
         "k": k,
         "charts": charts,
+        "wards": [_ward_rendered(row, k) for row in wards],
+        "ward_chart": across_chart(
+            "Volunteers in each ward",
+            [row.name for row in wards],
+            [row.volunteers for row in wards],
+            [shown(row.volunteers, k) for row in wards],
+        ),
         "values": values,
         "tables": [_rendered(table, k) for table in tables],
         "query": request.GET.urlencode(),
@@ -96,7 +104,33 @@ def table_csv(request: AuthedHttpRequest, table: str) -> HttpResponse:
     if not form.is_valid():
         return _bad_filters(form)
     filters = form.filters()
+    if table == "wards":
+        return _wards_csv(filters)
     return _csv(filters, table, f"impact-{table}")
+
+
+def _ward_rendered(row: WardRow, k: int) -> dict[str, str]:
+    hours = shown(None, k) if row.minutes is None else _hours(row.minutes)
+    return {"name": row.name, "volunteers": shown(row.volunteers, k), "hours": hours}
+
+
+def _wards_csv(filters: Filters) -> HttpResponse:
+    if rollup_of(filters.scheme) is None:
+        return HttpResponse(NOT_COUNTED, status=503, content_type="text/plain")
+    k = filters.scheme.privacy_k
+    response = _csv_response(f"impact-wards-{filters.first:%Y-%m}-to-{filters.last:%Y-%m}.csv")
+    writer = csv.writer(response)
+    writer.writerow(["ward code", "ward", "Volunteers", "Hours given (hours)"])
+    for row in wards_table(filters):
+        hours = shown(None, k) if row.minutes is None else _hours(row.minutes)
+        writer.writerow([row.code, row.name, shown(row.volunteers, k).replace(",", ""), hours])
+    return response
+
+
+def _csv_response(filename: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @login_required
@@ -202,9 +236,7 @@ def _csv(filters: Filters, table: str, name: str) -> HttpResponse:
     if found is None:
         raise Http404("No such table.")
     k = filters.scheme.privacy_k
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"{name}-{filters.first:%Y-%m}-to-{filters.last:%Y-%m}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response = _csv_response(f"{name}-{filters.first:%Y-%m}-to-{filters.last:%Y-%m}.csv")
     writer = csv.writer(response)
     writer.writerow(["month", *(_heading(c) for c in found.columns)])
     for n, month in enumerate(found.months):
@@ -224,6 +256,8 @@ def cell_text(table: Table, column: Column, cell: Cell, k: int) -> str:
         return _hours(cell)
     if column.unit == "£":
         return pounds(cell)
+    if column.unit == "%":
+        return f"{cell}%"
     return f"{cell:,}"
 
 

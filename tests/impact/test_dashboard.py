@@ -24,12 +24,12 @@ HAND_COUNTED = {
         "Dec 2026": ["0.0", "0", "0", "0"],
         "All months": ["20.0", "7", "7", "0"],
     },
-    "shifts": {  # shifts, offered, taken, attended, did not come, filled, posted, groups
-        "Sep 2026": ["1", "5", "4", "2", "2", "0", "1", "1"],
-        "Oct 2026": ["2", "8", "5", "5", "0", "1", "1", "1"],
-        "Nov 2026": ["1", "4", "4", "4", "0", "1", "0", "1"],
-        "Dec 2026": ["0", "0", "0", "0", "0", "0", "0", "0"],
-        "All months": ["4", "17", "13", "11", "2", "2", "2", "1"],
+    "shifts": {  # shifts, offered, taken, % filled, attended, no-shows, filled, posted, groups
+        "Sep 2026": ["1", "5", "4", "80%", "2", "2", "0", "1", "1"],
+        "Oct 2026": ["2", "8", "5", "63%", "5", "0", "1", "1", "1"],  # 62.5 rounds up
+        "Nov 2026": ["1", "4", "4", "100%", "4", "0", "1", "0", "1"],
+        "Dec 2026": ["0", "0", "0", "0%", "0", "0", "0", "0", "0"],
+        "All months": ["4", "17", "13", "76%", "11", "2", "2", "2", "1"],
     },
     "coins": {  # earned, spent, given, expired, shops, sponsorship, paid to shops
         "Sep 2026": ["60", "0", "0", "0", "0", "£0.00", "£0.00"],
@@ -37,6 +37,16 @@ HAND_COUNTED = {
         "Nov 2026": ["60", "0", "0", "0", "0", "£0.00", "£0.00"],
         "Dec 2026": ["0", "0", "5", "183", "0", "£0.00", "£0.00"],
         "All months": ["200", "12", "5", "183", "1", "£0.00", "£0.00"],
+    },
+    "wards": {  # volunteers (each once), hours; where the volunteering happened
+        "Central": ["3", "12.0"],  # A, B, D at the litter pick
+        "Eastfield": ["0", "0.0"],
+        "Hillcrest": ["0", "0.0"],
+        "Millbrook": ["4", "8.0"],  # C, E, F, G at the food bank
+        "Northgate": ["0", "0.0"],
+        "Parkside": ["0", "0.0"],
+        "Southmoor": ["0", "0.0"],
+        "Wharfside": ["0", "0.0"],
     },
 }
 
@@ -120,7 +130,7 @@ def test_at_the_schemes_k_small_counts_are_hidden_and_cannot_be_worked_out(
     page = client.get("/council/impact/", RANGE).content.decode()
     tables = page_tables(page)
     for key, rows in tables.items():
-        people = range(1, 4) if key == "volunteering" else range(2, 5) if key == "shifts" else []
+        people = range(1, 4) if key == "volunteering" else range(2, 6) if key == "shifts" else []
         for column in people:
             cells = [rows[month][column] for month in MONTHS[:-1]]
             total = rows["All months"][column]
@@ -132,11 +142,11 @@ def test_at_the_schemes_k_small_counts_are_hidden_and_cannot_be_worked_out(
     # Attended and did-not-come hide together (the places taken would tell one from the
     # other), so October's and November's zero no-shows hide too, and both totals.
     assert tables["shifts"] == {
-        "Sep 2026": ["1", "5", h, h, h, "0", "1", "1"],
-        "Oct 2026": ["2", "8", h, h, h, "1", "1", "1"],
-        "Nov 2026": ["1", "4", h, h, h, "1", "0", "1"],
-        "Dec 2026": ["0", "0", "0", "0", "0", "0", "0", "0"],
-        "All months": ["4", "17", "13", h, h, "2", "2", "1"],
+        "Sep 2026": ["1", "5", h, h, h, h, "0", "1", "1"],
+        "Oct 2026": ["2", "8", h, h, h, h, "1", "1", "1"],
+        "Nov 2026": ["1", "4", h, h, h, h, "1", "0", "1"],
+        "Dec 2026": ["0", "0", "0", "0%", "0", "0", "0", "0", "0"],
+        "All months": ["4", "17", "13", "76%", h, h, "2", "2", "1"],
     }
     # December had nobody (a zero tells nothing); 7 people in all is fewer than 10 too.
     assert volunteers == ["fewer than 10"] * 3 + ["0", "fewer than 10"]
@@ -226,3 +236,38 @@ def test_social_value_is_shown_with_its_method_and_source_and_hidden_with_its_pe
     Scheme.objects.filter(pk=town.scheme.pk).update(privacy_k=10)  # 7 volunteers in all
     page = client.get("/council/impact/", RANGE).content.decode()
     assert "Economic value of the hours given: not shown" in page
+
+
+def test_the_wards_are_drawn_and_tabled_and_one_small_ward_cannot_be_worked_out(
+    client: Client,
+) -> None:
+    town = town_with_known_numbers(k=2)
+    client.force_login(town.council)
+    page = client.get("/council/impact/", RANGE).content.decode()
+    wards = page_tables(page)["wards"]
+    # Central: A, B and D, 6 h in September and 6 in October; Millbrook: C, E, F, G, 8 h.
+    assert wards["Central"] == ["3", "12.0"]
+    assert wards["Millbrook"] == ["4", "8.0"]
+    assert wards["Parkside"] == ["0", "0.0"]
+    assert '<figcaption id="chart-wards">Volunteers in each ward' in page
+    assert "<title>Central: 3</title>" in page
+    rows = csv_table(client, "wards", RANGE)
+    assert rows["E05099901"] == ["Central", "3", "12.0"]
+
+    # At k = 4 Central's 3 is hidden, and Millbrook's 4 with it: the two add up to a
+    # figure shown elsewhere on the page. Their hours hide with them, and no bar is drawn.
+    Scheme.objects.filter(pk=town.scheme.pk).update(privacy_k=4)
+    page = client.get("/council/impact/", RANGE).content.decode()
+    wards = page_tables(page)["wards"]
+    assert wards["Central"] == ["fewer than 4", "fewer than 4"]
+    assert wards["Millbrook"] == ["fewer than 4", "fewer than 4"]
+    assert "<title>Central: fewer than 4</title>" in page
+    assert csv_table(client, "wards", RANGE)["E05099903"] == ["Millbrook"] + ["fewer than 4"] * 2
+
+
+def test_a_ward_chosen_shows_no_ward_by_ward_section(client: Client) -> None:
+    town = town_with_known_numbers(k=2)
+    client.force_login(town.council)
+    central = Ward.objects.get(name="Central")
+    page = client.get("/council/impact/", {**RANGE, "ward": str(central.pk)}).content.decode()
+    assert "wards" not in page_tables(page)
