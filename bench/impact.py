@@ -8,11 +8,15 @@ same records, which is what every page would cost without the rollup.
 The history is written in bulk (COPY and INSERT … SELECT): hours without coins, since
 minting a million times through the ledger would take longer than the benchmark."""
 
+import logging
 import math
 import os
 import random
 import statistics
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -47,7 +51,8 @@ def run() -> dict[str, Any]:
     say(f"\nimpact: {HOURS:,} hour records by {RESIDENTS:,} residents over {MONTHS} months")
     say(f"  written in {time.perf_counter() - started:.0f} s; counting the rollup …")
     counted = time.perf_counter()
-    rollup_refresh(scheme)
+    with _steps_shown():
+        rollup_refresh(scheme)
     refresh_s = time.perf_counter() - counted
     rows = MonthFigures.objects.count() + ActiveMonths.objects.count()
     say(f"  rollup counted in {refresh_s:.1f} s ({rows:,} rows), as Celery beat does")
@@ -66,6 +71,22 @@ def run() -> dict[str, Any]:
         "raw_sql_ms": round(raw, 1),
         "pages": pages,
     }
+
+
+@contextmanager
+def _steps_shown() -> Iterator[None]:
+    """Each step of the count as it finishes, from impact.rollup's debug log."""
+    log = logging.getLogger("impact.rollup")
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("    %(message)s"))
+    level = log.level
+    log.addHandler(handler)
+    log.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(level)
 
 
 def _pages(scheme: Scheme) -> list[tuple[str, str]]:

@@ -16,8 +16,9 @@ class Bar:
     y: float
     width: float
     height: float
-    label: str  # the month, under the bar
-    value: str  # for the tooltip (<title>), "fewer than 10" where hidden
+    label: str  # the month under the bar, or "" where it would crowd its neighbours
+    name: str  # the month, for the tooltip (<title>)
+    value: str  # for the tooltip, "fewer than 10" where hidden
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ def chart(
     known = [c for c in cells if c is not None]
     top = _nice(-(-max(known, default=0) // per))
     step = (WIDTH - LEFT) / max(len(months), 1)
+    every = -(-len(months) // 6)  # at most six month names, so that none overlap on a phone
     usable = HEIGHT - BOTTOM - 10
     bars, points = [], []
     for n, (month, cell) in enumerate(zip(months, cells, strict=True)):
@@ -55,7 +57,8 @@ def chart(
                 HEIGHT - BOTTOM - height,
                 step * 0.7,
                 height,
-                f"{month:%b}",
+                f"{month:%b}" if n % every == 0 else "",
+                f"{month:%B %Y}",
                 shown[n],
             )
         )

@@ -8,6 +8,7 @@ impact.selectors (a test holds them equal): hours and places by their shift's mo
 sales by their sale's month, the ward of the opportunity or the shop."""
 
 # ruff: noqa: S608 - the SQL is built only from this module's constants; values are parameters
+import logging
 import time
 from typing import Any
 
@@ -20,6 +21,7 @@ from impact.models import MONTH_BITS, ActiveMonths, MonthFigures, Rollup, Slice
 from marketplace.board.models import Hours, Signup
 from marketplace.rewards.models import Redemption
 
+logger = logging.getLogger(__name__)
 ROLLUP_MINUTES = 10
 _LOCK = 0x1A7AC7  # pg advisory lock namespace: one refresh of a scheme at a time
 
@@ -61,7 +63,8 @@ _ACTIVE = (
     f"INSERT INTO {ActiveMonths._meta.db_table} "
     "(scheme_id, slice, ward_id, cause, group_id, kind, member, first_month, months) "
 )
-# Per (key, month) or (key, member) figures, written out with their slice's columns.
+# Per (key, month) or (key, member) figures, written out with their slice's columns;
+# ActiveMonths in slice order, so that the rows a page reads lie together on disk.
 _BY_KEY = "JOIN impact_keys AS ks USING (key)"
 _SLICE_COLUMNS = "%(scheme)s, ks.slice, ks.ward_id, ks.cause, ks.slice_group"
 
@@ -110,7 +113,7 @@ _STEPS = [
     FROM (SELECT key, user_id, min(f.first) AS first, bit_or(b.bit) AS months
           FROM impact_hours JOIN impact_firsts f USING (user_id) JOIN impact_bits b USING (month)
           GROUP BY key, user_id) AS x
-    {_BY_KEY}""",
+    {_BY_KEY} ORDER BY x.key""",
     # Groups with confirmed hours: in each month, and their months.
     """CREATE TEMPORARY TABLE impact_groups ON COMMIT DROP AS
     SELECT DISTINCT k.key, g.month, k.group_id
@@ -124,7 +127,7 @@ _STEPS = [
     + f"""SELECT {_SLICE_COLUMNS}, 'group', x.group_id, NULL, x.months
     FROM (SELECT key, group_id, bit_or(b.bit) AS months
           FROM impact_groups JOIN impact_bits b USING (month) GROUP BY key, group_id) AS x
-    {_BY_KEY}""",
+    {_BY_KEY} ORDER BY x.key""",
     # Places taken on shifts, by the shift's month: who came and who did not.
     _FIGURES.format(columns="places, attended, no_shows")
     + f"""SELECT {_SLICE_COLUMNS}, x.month, x.places, x.came, x.missed
@@ -175,7 +178,7 @@ _STEPS = [
     _ACTIVE
     + f"""SELECT %(scheme)s, slice, ward_id, '', NULL, 'shop', retailer_id, NULL,
            bit_or({month_bit("month")})
-    FROM impact_sales GROUP BY slice, ward_id, retailer_id""",
+    FROM impact_sales GROUP BY slice, ward_id, retailer_id ORDER BY slice, ward_id""",
     # What belongs to no place: gifts, expiry, sponsors' money and payouts to shops.
     _FIGURES.format(columns="coins_donated, coins_expired")
     + f"""SELECT %(scheme)s, 'all', NULL, '', NULL, {_month("t.created")},
@@ -195,6 +198,8 @@ _STEPS = [
     FROM coins_payout WHERE scheme_id = %(scheme)s AND status = %(paid_payout)s
       AND created {_IN_RANGE}
     GROUP BY 6""",
+    # Fresh statistics, so that the pages' queries are planned for what is there now.
+    f"ANALYZE {MonthFigures._meta.db_table}, {ActiveMonths._meta.db_table}",
     # Dropped here too: inside an outer transaction (a test's) commit never comes.
     "DROP TABLE impact_slices, impact_keys, impact_given, impact_firsts, impact_bits, "
     "impact_hours, impact_groups, impact_sales",
@@ -214,7 +219,9 @@ def rollup_refresh(scheme: Scheme) -> Rollup | None:
         ActiveMonths.objects.filter(scheme=scheme).delete()
         params = _params(scheme)
         for step in _STEPS:
+            began = time.perf_counter()
             cursor.execute(step, params)
+            logger.debug("%5.1f s  %s", time.perf_counter() - began, " ".join(step.split())[:70])
         took_ms = round((time.perf_counter() - started) * 1000)
         rollup, _ = Rollup.objects.update_or_create(
             scheme=scheme, defaults={"counted_at": timezone.now(), "took_ms": took_ms}
