@@ -266,10 +266,14 @@ def _confirmed(filters: Filters) -> QuerySet[Hours]:
 
 
 def _firsts(filters: Filters) -> dict[int, date]:
-    """Each volunteer's first month of confirmed hours anywhere in the scheme, ever."""
+    """Each of the filters' volunteers' first month of confirmed hours anywhere in the
+    scheme, ever."""
+    people = _confirmed(filters).values("signup__user")
     firsts = (
         Hours.objects.filter(
-            status=Hours.State.CONFIRMED, signup__shift__opportunity__scheme=filters.scheme
+            status=Hours.State.CONFIRMED,
+            signup__shift__opportunity__scheme=filters.scheme,
+            signup__user__in=people,
         )
         .values("signup__user")
         .annotate(first=Min("signup__shift__start"))
