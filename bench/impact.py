@@ -79,14 +79,16 @@ def _steps_shown() -> Iterator[None]:
     log = logging.getLogger("impact.rollup")
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(logging.Formatter("    %(message)s"))
-    level = log.level
+    level, propagate = log.level, log.propagate
     log.addHandler(handler)
     log.setLevel(logging.DEBUG)
+    log.propagate = False  # once, here, not again through the project's own handlers
     try:
         yield
     finally:
         log.removeHandler(handler)
         log.setLevel(level)
+        log.propagate = propagate
 
 
 def _pages(scheme: Scheme) -> list[tuple[str, str]]:
