@@ -1,6 +1,9 @@
 """The board in the Django admin."""
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from marketplace.board.models import (
     CommunityGroup,
@@ -11,6 +14,7 @@ from marketplace.board.models import (
     Shift,
     Signup,
 )
+from places.selectors import postcode_found
 
 
 class GroupOrganiserInline(admin.TabularInline):
@@ -21,9 +25,18 @@ class GroupOrganiserInline(admin.TabularInline):
 
 @admin.register(CommunityGroup)
 class CommunityGroupAdmin(admin.ModelAdmin):
-    list_display = ["name", "scheme", "status"]
+    list_display = ["name", "scheme", "status", "ward"]
     list_filter = ["status", "scheme"]
+    list_select_related = ["scheme", "ward"]
+    readonly_fields = ["ward", "latitude", "longitude"]
     inlines = [GroupOrganiserInline]
+
+    def save_model(
+        self, request: HttpRequest, obj: CommunityGroup, form: Any, change: bool
+    ) -> None:
+        if "postcode" in form.changed_data:  # the ward follows the postcode, as on the page
+            obj.place_at(postcode_found(obj.postcode))
+        super().save_model(request, obj, form, change)
 
 
 class ShiftInline(admin.TabularInline):

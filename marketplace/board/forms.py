@@ -15,7 +15,7 @@ from marketplace.board.selectors import BoardQuery
 from marketplace.board.services.opportunities import ShiftPlan
 from marketplace.board.services.shifts import MOST_PLACES, places_refusal
 from marketplace.images import photo_clean
-from places.selectors import postcode_point
+from places.selectors import postcode_found, postcode_point
 
 DISTANCES = [
     ("1", "1 mile"),
@@ -27,6 +27,7 @@ DISTANCES = [
 
 
 CHECKS = ["has_places", "step_free", "no_dbs", "under_18"]
+UNKNOWN_POSTCODE = "We do not know that postcode. Try one nearby, or leave it blank."
 
 
 class BoardSearchForm(forms.Form):
@@ -101,9 +102,7 @@ class BoardSearchForm(forms.Form):
         if postcode:  # a postcode wins over "Use my location", good or bad
             data["point"] = postcode_point(postcode)
             if data["point"] is None:
-                self.add_error(
-                    "postcode", "We do not know that postcode. Try one nearby, or leave it blank."
-                )
+                self.add_error("postcode", UNKNOWN_POSTCODE)
         elif location_problems:
             self.add_error(
                 "postcode",
@@ -181,15 +180,22 @@ class GroupRegisterForm(forms.ModelForm):
 
     class Meta:
         model = CommunityGroup
-        fields = ["scheme", "name", "description", "charity_number", "contact_email", "ward"]
+        fields = ["scheme", "name", "description", "charity_number", "contact_email", "postcode"]
         labels = {
             "name": "Group name",
             "description": "What does your group do?",
             "charity_number": "Charity number (optional)",
             "contact_email": "Contact email for volunteers",
-            "ward": "Area or ward (optional)",
+            "postcode": "Postcode (optional)",
         }
-        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {
+            "postcode": "Where your group meets or works. We use it only to find your ward, "
+            "so that the council can see which wards have groups.",
+        }
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "postcode": forms.TextInput(attrs={"autocomplete": "postal-code"}),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -203,6 +209,20 @@ class GroupRegisterForm(forms.ModelForm):
         if self.fields["scheme"].queryset.count() == 1:  # type: ignore[attr-defined]
             self.fields["scheme"].widget = forms.HiddenInput()
             self.fields["scheme"].initial = self.fields["scheme"].queryset.first()  # type: ignore[attr-defined]
+
+    def clean_postcode(self) -> str:
+        """A postcode as the shop's form has it, and one the table knows, since the ward
+        is all it is for."""
+        value = self.cleaned_data["postcode"].strip()
+        if not value:
+            return ""
+        try:
+            postcode = normalise_postcode(value)
+        except forms.ValidationError as bad:
+            raise forms.ValidationError("Enter a UK postcode, like TF1 2AB.") from bad
+        if postcode_found(postcode) is None:
+            raise forms.ValidationError(UNKNOWN_POSTCODE)
+        return postcode
 
 
 class OpportunityForm(forms.ModelForm):

@@ -45,13 +45,19 @@ class Skill(models.TextChoices):
     EVENTS = "events", "Events"
 
 
-class CommunityGroup(Organisation):
+class CommunityGroup(Placed, Organisation):
     """A volunteer-run group that posts opportunities."""
 
     description = models.TextField(blank=True)
     charity_number = models.CharField(max_length=20, blank=True)
     contact_email = models.EmailField(blank=True)
-    ward = models.CharField(max_length=80, blank=True)
+    postcode = models.CharField(max_length=8, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    ward = models.ForeignKey(
+        Ward, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text="From the postcode.",
+    )  # fmt: skip
 
 
 class GroupOrganiser(models.Model):

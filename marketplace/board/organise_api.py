@@ -73,7 +73,7 @@ OPPORTUNITY_FIELDS = [name for name in OpportunityForm.Meta.fields if name != "p
 @router.get("/organise/groups", response=list[GroupOut], summary="My groups and their status")
 def my_groups(request: AuthedHttpRequest) -> list[GroupOut]:
     groups = CommunityGroup.objects.filter(organisers__user=request.user)
-    return [_group(g) for g in groups.select_related("scheme").order_by("name")]
+    return [_group(g) for g in groups.select_related("scheme", "ward").order_by("name")]
 
 
 @router.post(
@@ -321,7 +321,7 @@ def council_queue(request: AuthedHttpRequest) -> list[GroupOut]:
     if not schemes.exists():
         raise HttpError(403, "Only a scheme's admins can see the groups waiting for it.")
     pending = CommunityGroup.objects.filter(scheme__in=schemes, status=Verification.PENDING)
-    return [_group(g) for g in pending.select_related("scheme").order_by("created")]
+    return [_group(g) for g in pending.select_related("scheme", "ward").order_by("created")]
 
 
 @router.post(
@@ -331,7 +331,7 @@ def council_queue(request: AuthedHttpRequest) -> list[GroupOut]:
     summary="Verify a group, or reject it with a reason its organisers see",
 )
 def council_decision(request: AuthedHttpRequest, pk: int, body: GroupDecisionIn) -> Status[Any]:
-    group = get_object_or_404(CommunityGroup.objects.select_related("scheme"), pk=pk)
+    group = get_object_or_404(CommunityGroup.objects.select_related("scheme", "ward"), pk=pk)
     if not request.user.has_perm("marketplace.verify_group", group):
         raise HttpError(403, ADMINS_ONLY)
     form = DecisionForm(body.model_dump())
@@ -428,7 +428,8 @@ def _group(group: CommunityGroup) -> GroupOut:
         description=group.description,
         charity_number=group.charity_number,
         contact_email=group.contact_email,
-        ward=group.ward,
+        postcode=group.postcode,
+        ward=group.ward.name if group.ward else "",
         created=group.created,
     )
 

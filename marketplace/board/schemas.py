@@ -135,7 +135,8 @@ class GroupOut(Schema):
     description: str
     charity_number: str
     contact_email: str
-    ward: str
+    postcode: str
+    ward: str = Field(description="The ward of the group's postcode; empty when it is not known.")
     created: datetime
 
 
@@ -145,7 +146,11 @@ class GroupIn(Schema):
     description: str = Field(description="What the group does.")
     charity_number: str = ""
     contact_email: str = Field(description="An email address volunteers can write to.")
-    ward: str = ""
+    postcode: str = Field(
+        "",
+        description="Optional: where the group meets or works. It must be one the postcode "
+        "table knows; its ward counts the group's volunteering by ward.",
+    )
 
 
 class GroupDecisionIn(Schema):

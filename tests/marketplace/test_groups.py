@@ -27,7 +27,7 @@ def register(client: Client, **fields: str) -> HttpResponse:
         "description": "We grow food for the food bank.",
         "contact_email": "angels@example.org",
         "charity_number": "",
-        "ward": "Parkside",
+        "postcode": "BK1 1AA",
     }
     data.update(fields)
     return client.post("/organise/register/", data, follow=True)  # type: ignore[return-value]
@@ -99,3 +99,44 @@ def test_a_half_filled_registration_explains_itself_and_saves_nothing(
     assert "Enter your group&#x27;s name." in page
     assert "Enter a valid email address." in page
     assert not CommunityGroup.objects.exists()
+
+
+def test_a_group_registered_with_a_postcode_is_in_its_ward_as_the_council_sees(
+    client: Client, resident: User, council: User
+) -> None:
+    client.force_login(resident)
+    register(client, postcode=" bk1 1aa ")
+    group = CommunityGroup.objects.get()
+    assert (group.postcode, group.ward.name) == ("BK1 1AA", "Millbrook")  # type: ignore[union-attr]
+    assert (group.latitude, group.longitude) == (53.78238, -1.60586)
+
+    client.force_login(council)
+    queue = client.get("/council/groups/").content.decode()
+    assert "<dt>Area</dt><dd>Millbrook</dd>" in queue
+
+
+def test_a_group_without_a_postcode_has_no_ward(
+    client: Client, resident: User, council: User
+) -> None:
+    client.force_login(resident)
+    register(client, postcode="")
+    group = CommunityGroup.objects.get()
+    assert (group.postcode, group.ward, group.latitude) == ("", None, None)
+
+
+@pytest.mark.parametrize(
+    ("postcode", "message"),
+    [
+        ("ZZ9 9ZZ", "We do not know that postcode. Try one nearby, or leave it blank."),
+        ("BK1", "Enter a UK postcode, like TF1 2AB."),
+    ],
+)
+def test_a_postcode_the_table_lacks_is_refused_and_nothing_is_saved(
+    client: Client, resident: User, council: User, postcode: str, message: str
+) -> None:
+    client.force_login(resident)
+    page = register(client, postcode=postcode).content.decode()
+    assert "There is a problem" in page
+    assert message in page
+    assert not CommunityGroup.objects.exists()
+    assert not Notification.objects.filter(user=council).exists()

@@ -385,6 +385,30 @@ def test_a_group_registered_through_the_api_is_verified_by_the_council(
     assert Notification.objects.filter(user=resident, kind="group_verified").exists()
 
 
+def test_a_group_registered_through_the_api_gets_the_ward_of_its_postcode(
+    client: Client, resident: User, council: User
+) -> None:
+    client.force_login(resident)
+    group_body = {
+        "name": "Allotment Angels",
+        "description": "We grow food.",
+        "contact_email": "a@b.org",
+    }
+    unknown = send(client, "post", "/organise/groups", {**group_body, "postcode": "ZZ9 9ZZ"})
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"] == {
+        "postcode": ["We do not know that postcode. Try one nearby, or leave it blank."]
+    }
+    assert not CommunityGroup.objects.exists()
+
+    created = send(client, "post", "/organise/groups", {**group_body, "postcode": "bk1 1aa"})
+    assert created.status_code == 201
+    assert (created.json()["postcode"], created.json()["ward"]) == ("BK1 1AA", "Millbrook")
+    assert CommunityGroup.objects.get().ward.code == "E05099903"  # type: ignore[union-attr]
+    client.force_login(council)
+    assert [g["ward"] for g in client.get("/api/v1/council/groups").json()] == ["Millbrook"]
+
+
 def test_the_council_rejects_only_with_a_reason_which_the_organiser_sees(
     client: Client, council: User
 ) -> None:

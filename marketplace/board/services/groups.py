@@ -17,6 +17,7 @@ from marketplace.board.models import (
 )
 from marketplace.organisations import NotAllowed, admins_tell_pending, decision_record, free_slug
 from notifications.services import notify
+from places.selectors import postcode_found
 
 
 def group_register(*, scheme: Scheme, by: User, **details: str) -> CommunityGroup:
@@ -27,6 +28,7 @@ def group_register(*, scheme: Scheme, by: User, **details: str) -> CommunityGrou
             slug=free_slug(CommunityGroup, scheme, details["name"], "group"),
             **details,
         )
+        group.place_at(postcode_found(group.postcode))
         group.save()
         GroupOrganiser.objects.create(group=group, user=by)
         admins_tell_pending(
