@@ -1,6 +1,7 @@
 """The demo town: one scheme and one login per role, loaded idempotently."""
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -12,8 +13,10 @@ from django.utils.text import slugify
 from PIL import Image, ImageOps
 
 from accounts.models import User
+from backend.demo_history import demo_history_load
 from coins.models import Account, Scheme, SchemeAdmin
 from coins.services import account_for
+from impact.rollup import rollup_refresh
 from marketplace.board.models import CommunityGroup, GroupOrganiser, Opportunity, Shift, Signup
 from marketplace.board.services.hours import hours_confirm
 from marketplace.board.services.opportunities import photo_thumbnails_make
@@ -21,6 +24,7 @@ from marketplace.images import photo_clean
 from marketplace.organisations import Status
 from marketplace.rewards.models import Offer, OfferCategory, Retailer, RetailerStaff
 from places.loader import postcodes_sample_load
+from places.models import Postcode
 from places.selectors import postcode_points, ward_of
 
 DEMO_PASSWORD = "coins-for-good-2026"  # noqa: S105 - printed for the demo on purpose
@@ -42,7 +46,9 @@ LOGINS = [
 
 
 @transaction.atomic
-def demo_town_load() -> list[DemoLogin]:
+def demo_town_load(
+    progress: Callable[[str], None] = lambda _: None, *, history: bool = True
+) -> list[DemoLogin]:
     scheme, _ = Scheme.objects.get_or_create(
         slug="brackenford",
         defaults={
@@ -77,6 +83,9 @@ def demo_town_load() -> list[DemoLogin]:
     SchemeAdmin.objects.get_or_create(scheme=scheme, user=council)
     demo_board_load(scheme=scheme, first_group=group)
     demo_ledger_load(scheme=scheme, group=group, organiser=organiser, resident=resident)
+    if history:
+        demo_history_load(scheme=scheme, progress=progress)
+    rollup_refresh(scheme)  # the dashboard reads the rollup: count it now, not in 10 minutes
     return LOGINS
 
 
@@ -149,16 +158,20 @@ def demo_board_load(*, scheme: Scheme, first_group: CommunityGroup) -> None:
     """8 verified groups and about 50 opportunities with shifts over the next four weeks."""
     groups = [first_group]
     for name, _cause, ward in GROUPS:
-        group, _ = CommunityGroup.objects.get_or_create(
+        home = Postcode.objects.filter(ward__scheme=scheme, ward__name=ward).order_by("pk").first()
+        group, created = CommunityGroup.objects.get_or_create(
             scheme=scheme,
             slug=slugify(name),
             defaults={
                 "name": name,
                 "status": Status.VERIFIED,
-                "ward": ward,
+                "postcode": home.pk if home else "",
                 "description": f"{name} is run by volunteers in {ward}.",
             },
         )
+        if created:
+            group.place_at(home)
+            group.save()
         groups.append(group)
     volunteers = [_volunteer(n) for n in range(12)]
     # One postcode a sector ("BK1 1AA"), spread across the town.

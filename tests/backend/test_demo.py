@@ -1,13 +1,27 @@
+import io
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
 from django.db.models import Model
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import User
 from backend.demo import LOGINS
-from coins.models import Account, Scheme, SchemeAdmin, Transfer
-from marketplace.board.models import CommunityGroup, GroupOrganiser, Opportunity, Shift, Signup
-from marketplace.rewards.models import Offer, Retailer, RetailerStaff
+from coins.expiry import add_months
+from coins.models import Account, Entry, Scheme, SchemeAdmin, Transfer
+from impact.selectors import Filters, months_counted, months_figures
+from marketplace.board.models import (
+    CommunityGroup,
+    GroupOrganiser,
+    Hours,
+    Opportunity,
+    Shift,
+    Signup,
+)
+from marketplace.rewards.models import Offer, Redemption, Retailer, RetailerStaff
+from places.models import Postcode
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +37,11 @@ MODELS: list[type[Model]] = [
     Opportunity,
     Shift,
     Signup,
+    Hours,
+    Redemption,
     Account,
     Transfer,
+    Entry,
 ]
 
 
@@ -32,7 +49,10 @@ def counts() -> dict[str, int]:
     return {model.__name__: model._default_manager.count() for model in MODELS}
 
 
-def test_loading_the_demo_town_twice_creates_nothing_twice(capsys: pytest.CaptureFixture) -> None:
+def test_loading_the_demo_town_twice_creates_nothing_twice_and_a_year_of_history(
+    capsys: pytest.CaptureFixture,
+) -> None:
+    # One test for both: loading the history takes half a minute.
     call_command("load_demo")
     first = counts()
     call_command("load_demo")
@@ -40,8 +60,9 @@ def test_loading_the_demo_town_twice_creates_nothing_twice(capsys: pytest.Captur
     assert User.objects.filter(email__in=[login.email for login in LOGINS]).count() == len(LOGINS)
     assert CommunityGroup.objects.filter(status="verified").count() == 8
     assert 45 <= first["Opportunity"] <= 55
-    # Four weeks of shifts each, and one past shift whose hours earned the resident coins.
-    assert first["Shift"] == 4 * (first["Opportunity"] - 1) + 1
+    # Four weeks of shifts each ahead; the rest are past (the resident's one, the history).
+    upcoming = Shift.objects.filter(start__gt=timezone.now()).count()
+    assert upcoming == 4 * (first["Opportunity"] - 1)
     assert first["Signup"] > 0
     resident = User.objects.get(email=LOGINS[0].email)
     wallet = Account.objects.get(kind="wallet", owner_id=resident.pk)
@@ -50,10 +71,63 @@ def test_loading_the_demo_town_twice_creates_nothing_twice(capsys: pytest.Captur
     printed = capsys.readouterr().out
     for login in LOGINS:
         assert login.email in printed
+    assert f"History {timezone.localdate():%Y-%m}:" in printed  # a line a month as it goes
+    _a_year_for_the_council_dashboard()
+    _dated_when_it_happened()
+    call_command("verify_ledger", stdout=io.StringIO())
+
+
+def _a_year_for_the_council_dashboard() -> None:
+    scheme = Scheme.objects.get(slug="brackenford")
+    this_month = timezone.localdate().replace(day=1)
+    year = Filters(
+        scheme=scheme, first=add_months(this_month, -12), last=add_months(this_month, -1)
+    )
+    months, totals = months_counted(year)
+    # What the dashboard shows (the rollup, counted at the end of the load) is the same.
+    rolled_up, _ = months_figures(year)
+    assert [(m.volunteers, m.minutes) for m in rolled_up] == [
+        (m.volunteers, m.minutes) for m in months
+    ]
+    # Every month of the twelve before this one has confirmed hours, new people and, after
+    # the first, returning ones; most have enough people not to be hidden (k = 10).
+    assert all(m.minutes > 0 and m.coins_minted > 0 and m.new > 0 for m in months)
+    assert all(m.returning > 0 for m in months[1:])
+    assert sum(m.volunteers >= scheme.privacy_k for m in months) >= 10
+    assert sum(m.no_shows for m in months) > 0
+    assert sum(bool(m.coins_redeemed) for m in months) >= 10  # spent in the shops
+    assert sum(m.coins_donated or 0 for m in months) > 0  # given to groups
+    assert sum(m.coins_expired or 0 for m in months) > 0  # quiet for the scheme's 12 months
+    assert totals.volunteers >= 150 and totals.regular >= 20
+    # Volunteering across the town, by residents from every ward.
+    confirmed = Hours.objects.filter(status="confirmed")
+    assert confirmed.values("signup__shift__opportunity__ward").distinct().count() >= 6
+    homes = User.objects.filter(signups__shift__start__lt=timezone.now()).values("postcode")
+    assert Postcode.objects.filter(postcode__in=homes).values("ward").distinct().count() == 8
+    # The demo resident is kept out of it: their one past shift is the one they had.
+    resident = User.objects.get(email=LOGINS[0].email)
+    assert resident.signups.filter(shift__start__lt=timezone.now()).count() == 1
+
+
+def _dated_when_it_happened() -> None:
+    """Each record of the history carries the date it happened, not the day of the load."""
+    now = timezone.now()
+    past = Hours.objects.filter(signup__shift__start__lt=now - timedelta(days=40))
+    for hours in past.select_related("signup__shift", "mint")[:100]:
+        assert hours.mint is not None
+        day = timezone.localtime(hours.signup.shift.start).date()
+        assert hours.mint.value_date == day
+        assert day < timezone.localtime(hours.mint.created).date() <= day + timedelta(days=2)
+        assert hours.signup.created < hours.signup.shift.start
+    sales = Redemption.objects.filter(status="redeemed")
+    assert sales.filter(redeemed_at__lt=now - timedelta(days=180)).exists()
+    first = Opportunity.objects.exclude(published_at=None).order_by("published_at").first()
+    assert first is not None and first.published_at is not None
+    assert first.published_at.date() < add_months(timezone.localdate(), -12)
 
 
 def test_the_demo_town_has_six_shops_taking_coins_with_offers_to_buy(client: Client) -> None:
-    call_command("load_demo")
+    call_command("load_demo", history=False)
     shops = Retailer.objects.filter(status="verified")
     assert shops.count() == 6
     bakery = shops.get(slug="corner-bakery")
@@ -78,7 +152,7 @@ MENU = {"resident": None, "community": "My groups", "retailer": "My shop", "sche
 
 
 def test_every_printed_demo_login_works_and_shows_that_roles_menu(client: Client) -> None:
-    call_command("load_demo")
+    call_command("load_demo", history=False)
     for login in LOGINS:
         client.logout()
         response = client.post(
