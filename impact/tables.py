@@ -49,6 +49,7 @@ SHIFTS = [
     Column("fill_rate", "Places filled", "%"),
     Column("attended", "Attended"),
     Column("no_shows", "Did not come"),
+    Column("no_show_rate", "No-show rate", "%"),
     Column("shifts_filled", "Shifts filled"),
     Column("opportunities_posted", "Opportunities posted"),
     Column("groups_active", "Groups active"),
@@ -168,6 +169,24 @@ def _hide_together(done: dict[str, tuple[list[Cell], Cell]], pair: tuple[str, st
     done[pair[1]] = (others, None if hidden_total else other_total)
 
 
+# A share of one figure in another, hidden wherever either count of people is.
+RATES = {"fill_rate": ("places", "places_offered"), "no_show_rate": ("no_shows", "places")}
+
+
+def _rates(
+    key: str, months: list[Month], people: dict[str, tuple[list[Cell], Cell]]
+) -> tuple[list[Cell], Cell]:
+    part, whole = RATES[key]
+    parts, part_total = people[part]
+    wholes = [getattr(m, whole) for m in months]
+    shown_wholes, whole_total = people.get(whole, (wholes, sum(wholes)))
+    cells = [
+        None if w is None else _percent(p, raw)
+        for p, w, raw in zip(parts, shown_wholes, wholes, strict=True)
+    ]
+    return cells, None if whole_total is None else _percent(part_total, sum(wholes))
+
+
 def _percent(part: Cell, whole: int) -> Cell:
     """Rounded to the nearest whole per cent, in integers; 0 of nothing is 0."""
     if part is None:
@@ -195,11 +214,8 @@ def _table(
         if column.key in people:
             cells[column.key], sums[column.key] = people[column.key]
             continue
-        if column.key == "fill_rate":  # of places taken, so hidden with them
-            taken, taken_total = people["places"]
-            offered = [m.places_offered for m in months]
-            cells[column.key] = [_percent(t, o) for t, o in zip(taken, offered, strict=True)]
-            sums[column.key] = _percent(taken_total, sum(offered))
+        if column.key in RATES:
+            cells[column.key], sums[column.key] = _rates(column.key, months, people)
             continue
         name = "minutes" if column.key == "hours" else column.key
         values = [getattr(m, name) for m in months]

@@ -1,6 +1,7 @@
 import csv
 import io
 import re
+from datetime import date
 
 import pytest
 from django.test import Client
@@ -24,12 +25,12 @@ HAND_COUNTED = {
         "Dec 2026": ["0.0", "0", "0", "0"],
         "All months": ["20.0", "7", "7", "0"],
     },
-    "shifts": {  # shifts, offered, taken, % filled, attended, no-shows, filled, posted, groups
-        "Sep 2026": ["1", "5", "4", "80%", "2", "2", "0", "1", "1"],
-        "Oct 2026": ["2", "8", "5", "63%", "5", "0", "1", "1", "1"],  # 62.5 rounds up
-        "Nov 2026": ["1", "4", "4", "100%", "4", "0", "1", "0", "1"],
-        "Dec 2026": ["0", "0", "0", "0%", "0", "0", "0", "0", "0"],
-        "All months": ["4", "17", "13", "76%", "11", "2", "2", "2", "1"],
+    "shifts": {  # shifts, offered, taken, % filled, came, no-shows, %, filled, posted, groups
+        "Sep 2026": ["1", "5", "4", "80%", "2", "2", "50%", "0", "1", "1"],
+        "Oct 2026": ["2", "8", "5", "63%", "5", "0", "0%", "1", "1", "1"],  # 62.5 rounds up
+        "Nov 2026": ["1", "4", "4", "100%", "4", "0", "0%", "1", "0", "1"],
+        "Dec 2026": ["0", "0", "0", "0%", "0", "0", "0%", "0", "0", "0"],
+        "All months": ["4", "17", "13", "76%", "11", "2", "15%", "2", "2", "1"],
     },
     "coins": {  # earned, spent, given, expired, shops, sponsorship, paid to shops
         "Sep 2026": ["60", "0", "0", "0", "0", "£0.00", "£0.00"],
@@ -89,6 +90,33 @@ def test_every_cell_of_the_dashboard_and_its_csv_is_the_hand_counted_figure(
     }
     coins = ["200", "12", "5", "183", "1", "0.00", "0.00"]
     assert csv_table(client, "coins", RANGE)["total"] == coins
+    # The API: the same cells as numbers, in minutes, pence and per cent.
+    answer = client.get("/api/v1/impact/months", RANGE).json()
+    assert {t["key"]: api_as_page(t) for t in answer["tables"]} == {
+        key: rows for key, rows in HAND_COUNTED.items() if key != "wards"
+    }
+
+
+def api_as_page(table: dict) -> dict[str, list[str]]:
+    """An API table's cells written as the page writes them."""
+
+    def written(unit: str, value: int) -> str:
+        if unit == "minutes":
+            tenths = (value * 10 + 30) // 60
+            return f"{tenths // 10}.{tenths % 10}"
+        if unit == "pence":
+            return f"£{value // 100}.{value % 100:02d}"
+        return f"{value}%" if unit == "percent" else str(value)
+
+    columns = table["columns"]
+    rows = {
+        date.fromisoformat(m["month"]).strftime("%b %Y"): [
+            written(c["unit"], m["cells"][c["key"]]) for c in columns
+        ]
+        for m in table["months"]
+    }
+    rows["All months"] = [written(c["unit"], table["totals"][c["key"]]) for c in columns]
+    return rows
 
 
 def test_a_ward_counts_what_happened_there_and_hides_what_would_pick_someone_out(
@@ -142,11 +170,11 @@ def test_at_the_schemes_k_small_counts_are_hidden_and_cannot_be_worked_out(
     # Attended and did-not-come hide together (the places taken would tell one from the
     # other), so October's and November's zero no-shows hide too, and both totals.
     assert tables["shifts"] == {
-        "Sep 2026": ["1", "5", h, h, h, h, "0", "1", "1"],
-        "Oct 2026": ["2", "8", h, h, h, h, "1", "1", "1"],
-        "Nov 2026": ["1", "4", h, h, h, h, "1", "0", "1"],
-        "Dec 2026": ["0", "0", "0", "0%", "0", "0", "0", "0", "0"],
-        "All months": ["4", "17", "13", "76%", h, h, "2", "2", "1"],
+        "Sep 2026": ["1", "5", h, h, h, h, h, "0", "1", "1"],
+        "Oct 2026": ["2", "8", h, h, h, h, h, "1", "1", "1"],
+        "Nov 2026": ["1", "4", h, h, h, h, h, "1", "0", "1"],
+        "Dec 2026": ["0", "0", "0", "0%", "0", "0", "0%", "0", "0", "0"],
+        "All months": ["4", "17", "13", "76%", h, h, h, "2", "2", "1"],
     }
     # December had nobody (a zero tells nothing); 7 people in all is fewer than 10 too.
     assert volunteers == ["fewer than 10"] * 3 + ["0", "fewer than 10"]
