@@ -124,6 +124,7 @@ class SchemeRulesForm(forms.ModelForm):
             "code_minutes",
             "refund_days",
             "privacy_k",
+            "round_to_five",
             "hour_value_pence",
             "hour_value_source",
             "wellbeing_value_pence",
@@ -138,6 +139,7 @@ class SchemeRulesForm(forms.ModelForm):
             "code_minutes": "Minutes a code to pay at a till stays valid",
             "refund_days": "Days a shop may refund a sale",
             "privacy_k": "Smallest count of people shown in reports",
+            "round_to_five": "Round the other counts of people to the nearest 5",
             "hour_value_pence": "Social value of a volunteer hour, in pence (1900 is £19)",
             "hour_value_source": "Where the hour's value comes from",
             "wellbeing_value_pence": "Wellbeing value of a regular volunteer for a year, in "

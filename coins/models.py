@@ -71,6 +71,11 @@ class Scheme(models.Model):
         help_text="Reports show a count of people under this as 'fewer than' it (the ONS "
         "Longitudinal Study's rule is 10).",
     )
+    round_to_five = models.BooleanField(
+        "round counts of people to the nearest 5",
+        default=False,
+        help_text="Makes it harder still to work a person out by comparing two reports.",
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -17,6 +17,7 @@ RULE_NAMES = {
     "code_minutes": "minutes a till code lasts",
     "refund_days": "days a shop may refund",
     "privacy_k": "the smallest count of people shown",
+    "round_to_five": "counts of people rounded to the nearest 5",
     "hour_value_pence": "the value of an hour (pence)",
     "hour_value_source": "the source of the hour's value",
     "wellbeing_value_pence": "the wellbeing value of a regular volunteer (pence)",
@@ -61,4 +62,6 @@ def scheme_rules_change(
 
 
 def _text(value: int | str | None) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     return "" if value is None else str(value)

@@ -53,6 +53,7 @@ def impact_months(request: AuthedHttpRequest, filters: Query[ImpactFilters]) -> 
             ward=ward.code if ward else None,
             cause=chosen.cause,
             privacy_k=scheme.privacy_k,
+            rounded_to_five=scheme.round_to_five,
             counted_at=counted.counted_at,
             tables=[_table(table) for table in impact_tables(chosen)],
         ),

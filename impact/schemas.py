@@ -43,6 +43,7 @@ class ImpactOut(Schema):
     ward: str | None
     cause: str
     privacy_k: int
+    rounded_to_five: bool = Field(description="Counts of people are to the nearest 5.")
     counted_at: datetime = Field(
         description="When the figures were counted (every 10 minutes, by the scheme's "
         "rollup); 503 before the first count."

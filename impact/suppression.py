@@ -35,5 +35,13 @@ def linked(values: Sequence[int], people: Sequence[Cell]) -> list[Cell]:
     return [None if person is None else value for value, person in zip(values, people, strict=True)]
 
 
+def rounded(cell: Cell, *, to_five: bool) -> Cell:
+    """A shown count of people to the nearest 5 (halves up) where the scheme asks for it;
+    never to 0, which would say nobody."""
+    if not to_five or not cell:
+        return cell
+    return max(5, (cell * 2 + 5) // 10 * 5)
+
+
 def shown(cell: Cell, k: int) -> str:
     return f"fewer than {k}" if cell is None else f"{cell:,}"

@@ -15,7 +15,7 @@ from impact.selectors import (
     months_figures,
     wards_figures,
 )
-from impact.suppression import Cell, column_suppressed, hidden, linked
+from impact.suppression import Cell, column_suppressed, hidden, linked, rounded
 
 
 @dataclass(frozen=True)
@@ -90,8 +90,9 @@ def wards_table(filters: Filters) -> list[WardRow]:
     counts = [f.volunteers for f in figures]
     people, _ = column_suppressed(counts, total=sum(counts), k=filters.scheme.privacy_k)
     minutes = linked([f.minutes for f in figures], people)
+    five = filters.scheme.round_to_five
     return [
-        WardRow(f.ward.name, f.ward.code, p, m)
+        WardRow(f.ward.name, f.ward.code, rounded(p, to_five=five), m)
         for f, p, m in zip(figures, people, minutes, strict=True)
     ]
 
@@ -103,7 +104,7 @@ def impact_tables(filters: Filters) -> list[Table]:
 def impact_report(filters: Filters) -> tuple[list[Table], list[Value]]:
     months, totals = months_figures(filters)
     k = filters.scheme.privacy_k
-    people = _people(months, totals, k)
+    people = _people(months, totals, k, to_five=filters.scheme.round_to_five)
     tables = [
         _table("volunteering", "Volunteering", VOLUNTEERING, months, totals, people),
         _table("shifts", "Sign-ups and shifts", SHIFTS, months, totals, people),
@@ -127,6 +128,7 @@ def _values(filters: Filters, volunteering: Table, totals: Totals, months: int) 
         )
     if scheme.wellbeing_value_pence:
         regular = None if hidden(totals.regular, scheme.privacy_k) else totals.regular
+        regular = rounded(regular, to_five=scheme.round_to_five)
         year = pounds(scheme.wellbeing_value_pence)
         values.append(
             Value(
@@ -141,9 +143,12 @@ def _values(filters: Filters, volunteering: Table, totals: Totals, months: int) 
     return values
 
 
-def _people(months: list[Month], totals: Totals, k: int) -> dict[str, tuple[list[Cell], Cell]]:
+def _people(
+    months: list[Month], totals: Totals, k: int, *, to_five: bool
+) -> dict[str, tuple[list[Cell], Cell]]:
     """Every count of people, suppressed, and tied so that no hidden one can be worked
-    out from its neighbours: new + returning = volunteers; attended and no-shows."""
+    out from its neighbours: new + returning = volunteers; attended and no-shows. Then
+    rounded to 5 where the scheme asks."""
     raw: dict[str, tuple[list[int], int]] = {
         "volunteers": ([m.volunteers for m in months], totals.volunteers),
         "new": ([m.new for m in months], totals.new),
@@ -157,7 +162,10 @@ def _people(months: list[Month], totals: Totals, k: int) -> dict[str, tuple[list
     }
     for pair in (("new", "returning"), ("attended", "no_shows")):
         _hide_together(done, pair)
-    return done
+    return {
+        key: ([rounded(c, to_five=to_five) for c in cells], rounded(total, to_five=to_five))
+        for key, (cells, total) in done.items()
+    }
 
 
 def _hide_together(done: dict[str, tuple[list[Cell], Cell]], pair: tuple[str, str]) -> None:
@@ -180,11 +188,14 @@ def _rates(
     parts, part_total = people[part]
     wholes = [getattr(m, whole) for m in months]
     shown_wholes, whole_total = people.get(whole, (wholes, sum(wholes)))
+    # Over the shown whole where it counts people, so that a rounded count stays rounded.
     cells = [
-        None if w is None else _percent(p, raw)
+        None if w is None else _percent(p, w if whole in people else raw)
         for p, w, raw in zip(parts, shown_wholes, wholes, strict=True)
     ]
-    return cells, None if whole_total is None else _percent(part_total, sum(wholes))
+    if whole_total is None:
+        return cells, None
+    return cells, _percent(part_total, whole_total if whole in people else sum(wholes))
 
 
 def _percent(part: Cell, whole: int) -> Cell:

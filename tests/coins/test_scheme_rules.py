@@ -97,3 +97,19 @@ def test_the_history_cannot_be_rewritten(client: Client) -> None:
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE coins_schemechange SET new = '1000'")
     assert SchemeChange.objects.get().new == "12"
+
+
+def test_rounding_counts_of_people_to_5_is_a_rule_with_its_history(client: Client) -> None:
+    scheme = council_client(client)
+    sent = {**RULES, "round_to_five": "on", "reason": "Harder to compare reports"}
+    page = client.post("/council/ledger/rules/", sent, follow=True).content.decode()
+    assert "Saved 1 change." in page
+    scheme.refresh_from_db()
+    assert scheme.round_to_five is True
+    change = SchemeChange.objects.get()
+    assert (change.field, change.old, change.new) == ("round_to_five", "no", "yes")
+    history = page[page.index('id="history"') :]
+    assert (
+        "changed counts of people rounded to the nearest 5 from <strong>no</strong> to "
+        "<strong>yes</strong>"
+    ) in history

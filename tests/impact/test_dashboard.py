@@ -299,3 +299,26 @@ def test_a_ward_chosen_shows_no_ward_by_ward_section(client: Client) -> None:
     central = Ward.objects.get(name="Central")
     page = client.get("/council/impact/", {**RANGE, "ward": str(central.pk)}).content.decode()
     assert "wards" not in page_tables(page)
+
+
+def test_where_the_scheme_asks_counts_of_people_read_to_the_nearest_5(client: Client) -> None:
+    town = town_with_known_numbers(k=2)
+    Scheme.objects.filter(pk=town.scheme.pk).update(round_to_five=True)
+    client.force_login(town.council)
+    page = client.get("/council/impact/", RANGE).content.decode()
+    assert "Other counts of people are rounded to the nearest 5." in page
+    tables = page_tables(page)
+    # Volunteers 2, 5, 4, 0 and 7 in all; new 2, 3, 2; hours are not people and stay.
+    assert tables["volunteering"] == {
+        "Sep 2026": ["6.0", "5", "5", "0"],
+        "Oct 2026": ["8.0", "5", "5", "5"],
+        "Nov 2026": ["6.0", "5", "5", "5"],
+        "Dec 2026": ["0.0", "0", "0", "0"],
+        "All months": ["20.0", "5", "5", "0"],
+    }
+    assert tables["wards"]["Central"] == ["5", "12.0"]  # 3
+    assert csv_table(client, "volunteering", RANGE)["2026-11"] == ["6.0", "5", "5", "5"]
+    answer = client.get("/api/v1/impact/months", RANGE).json()
+    assert answer["rounded_to_five"] is True
+    volunteering = answer["tables"][0]
+    assert [m["cells"]["volunteers"] for m in volunteering["months"]] == [5, 5, 5, 0]
