@@ -103,6 +103,11 @@ def test_before_the_first_count_the_page_says_the_figures_are_on_their_way(
     response = client.get("/council/impact/", RANGE)
     assert response.status_code == 200
     assert "The figures have not been counted yet" in response.content.decode()
+    sheet = client.get("/council/impact/volunteering.csv", RANGE)
+    assert sheet.status_code == 503 and b"not been counted yet" in sheet.content
+    assert client.get("/council/impact/wards.csv", RANGE).status_code == 503
+    api = client.get("/api/v1/impact/months", RANGE)
+    assert api.status_code == 503 and "not been counted yet" in api.json()["detail"]
 
 
 def test_two_counts_of_one_scheme_at_once_do_not_double_it() -> None:
