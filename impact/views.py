@@ -110,8 +110,11 @@ def table_csv(request: AuthedHttpRequest, table: str) -> HttpResponse:
 
 
 def _ward_rendered(row: WardRow, k: int) -> dict[str, str]:
-    hours = shown(None, k) if row.minutes is None else _hours(row.minutes)
-    return {"name": row.name, "volunteers": shown(row.volunteers, k), "hours": hours}
+    return {"name": row.name, "volunteers": shown(row.volunteers, k), "hours": _ward_hours(row, k)}
+
+
+def _ward_hours(row: WardRow, k: int) -> str:
+    return shown(None, k) if row.minutes is None else _hours(row.minutes)
 
 
 def _wards_csv(filters: Filters) -> HttpResponse:
@@ -122,8 +125,8 @@ def _wards_csv(filters: Filters) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(["ward code", "ward", "Volunteers", "Hours given (hours)"])
     for row in wards_table(filters):
-        hours = shown(None, k) if row.minutes is None else _hours(row.minutes)
-        writer.writerow([row.code, row.name, shown(row.volunteers, k).replace(",", ""), hours])
+        volunteers = shown(row.volunteers, k).replace(",", "")
+        writer.writerow([row.code, row.name, volunteers, _ward_hours(row, k)])
     return response
 
 

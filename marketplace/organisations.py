@@ -124,6 +124,8 @@ def verification_queue(
     if not schemes.exists():
         raise PermissionDenied
     pending = model._default_manager.filter(scheme__in=schemes, status=Status.PENDING)
+    # Groups and shops both have a ward, named in the queue; the abstract model has none.
+    pending = pending.select_related("ward")  # type: ignore[misc]
     return render(
         request, template, {"pending": pending.order_by("created"), "form": DecisionForm()}
     )
