@@ -1,4 +1,5 @@
-"""The User: e-mail login, the name and area others may see, age and privacy defaults.
+"""The User: e-mail login, the name and area others may see, age and privacy defaults,
+and what a person chose to say about themselves for the council's totals (Background).
 Knows nothing of groups, coins or notifications."""
 
 from datetime import date
@@ -9,6 +10,21 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+
+# Age bands of the council's mixing figures: (youngest age in the band, its name).
+AGE_BANDS = [
+    (13, "13 to 17"),
+    (18, "18 to 24"),
+    (25, "25 to 34"),
+    (35, "35 to 49"),
+    (50, "50 to 64"),
+    (65, "65 and over"),
+]
+
+
+def age_band(age: int) -> str:
+    """The band an age falls in ("25 to 34")."""
+    return next(name for youngest, name in reversed(AGE_BANDS) if age >= youngest)
 
 
 class UserManager(BaseUserManager["User"]):
@@ -89,6 +105,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         age = self.age_on(on or timezone.localdate())
         return self.declared_under_18 if age is None else age < 18
 
+    def age_band(self, on: date | None = None) -> str:
+        """By the date of birth; "13 to 17" for someone who said so when they joined and
+        gave no date; "" when we do not know."""
+        age = self.age_on(on or timezone.localdate())
+        if age is None:
+            return AGE_BANDS[0][1] if self.declared_under_18 else ""
+        return age_band(age)
+
     def use_high_privacy_defaults(self) -> None:
         """Hide name and area from others: where under-18s start. A default, not a lock:
         they may turn either back on. The caller saves."""
@@ -121,3 +145,37 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self) -> str:
         return self.display_name
+
+
+class Background(models.Model):
+    """What a person chose to say about themselves, so that the council can see whether
+    the scheme brings different people together. Opt-in; withdrawing deletes the row.
+    Read only by the council's aggregate reports (impact), never shown to a group or a
+    shop. The categories are the ONS 2021 Census's top-level ones."""
+
+    class EthnicGroup(models.TextChoices):
+        ASIAN = "asian", "Asian, Asian British or Asian Welsh"
+        BLACK = "black", "Black, Black British, Black Welsh, Caribbean or African"
+        MIXED = "mixed", "Mixed or Multiple ethnic groups"
+        WHITE = "white", "White"
+        OTHER = "other", "Other ethnic group"
+        UNSAID = "unsaid", "Prefer not to say"
+
+    class Religion(models.TextChoices):
+        NONE = "none", "No religion"
+        CHRISTIAN = "christian", "Christian"
+        BUDDHIST = "buddhist", "Buddhist"
+        HINDU = "hindu", "Hindu"
+        JEWISH = "jewish", "Jewish"
+        MUSLIM = "muslim", "Muslim"
+        SIKH = "sikh", "Sikh"
+        OTHER = "other", "Any other religion"
+        UNSAID = "unsaid", "Prefer not to say"
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="background")
+    ethnic_group = models.CharField(max_length=10, choices=EthnicGroup.choices)
+    religion = models.CharField(max_length=10, choices=Religion.choices)
+    answered_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"background of user {self.user_id}"

@@ -1,5 +1,5 @@
 """What import-linter cannot see: a template of a lower layer naming a URL of a higher
-one (`impact > marketplace > places > coins > notifications > accounts`), or the board's
+one (`impact > marketplace > cohesion > places > coins > notifications > accounts`), or the board's
 and the rewards' templates naming each other's. The shell (backend) may name anything."""
 
 import re
@@ -11,7 +11,16 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 # Highest first, as in pyproject.toml's layers contract; third-party pages count as the
 # layer they serve (allauth's as accounts; the API docs and the admin, any layer may link).
-LAYERS = ["backend", "impact", "marketplace", "places", "coins", "notifications", "accounts"]
+LAYERS = [
+    "backend",
+    "impact",
+    "marketplace",
+    "cohesion",
+    "places",
+    "coins",
+    "notifications",
+    "accounts",
+]
 SIBLINGS = {"marketplace.board", "marketplace.rewards"}
 PACKAGE_LAYER = {"allauth": "accounts"}
 # Who owns each folder of templates/ (files at the top belong to the shell).
@@ -30,6 +39,7 @@ TEMPLATE_OWNERS = {
     "shop": "marketplace.rewards",
     "includes": "backend",
     "impact": "impact",
+    "pulse": "cohesion",
 }
 URL_TAG = re.compile(r"""\{%\s*url\s+['"]([\w:-]+)['"]""")
 

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "coins",
     "notifications",
     "places",
+    "cohesion",
     "marketplace",
     "impact",
 ]

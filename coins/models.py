@@ -14,6 +14,18 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import F, Q
 
+BONUS_HELP = "Coins, 0 for none. A participation-only scheme gives a badge instead."
+
+
+class BonusRule(models.TextChoices):
+    """What a bonus rewards; the scheme's field for each is `bonus_<value>`."""
+
+    FIRST_SESSION = "first_session", "Your first ever session"
+    NEW_GROUP = "new_group", "Your first session with a group new to you"
+    OUTSIDE_WARD = "outside_ward", "A shift outside your own ward"
+    FRIEND = "friend", "You and a friend both came"
+    MIXED_AGES = "mixed_ages", "A shift where different ages met"
+
 
 class Scheme(models.Model):
     """One town's programme: its coin, its rules and its admins."""
@@ -76,12 +88,43 @@ class Scheme(models.Model):
         default=False,
         help_text="Makes it harder still to work a person out by comparing two reports.",
     )
+    # Bonuses for volunteering that brings people together (coins.models.BonusRule):
+    # each is its own transfer, 0 turns it off; a participation-only scheme gives a badge.
+    bonus_first_session = models.PositiveIntegerField(
+        "bonus for a first ever session", default=0, help_text=BONUS_HELP
+    )
+    bonus_new_group = models.PositiveIntegerField(
+        "bonus for a first session with a new group", default=0, help_text=BONUS_HELP
+    )
+    bonus_outside_ward = models.PositiveIntegerField(
+        "bonus for a shift outside your own ward", default=0, help_text=BONUS_HELP
+    )
+    bonus_friend = models.PositiveIntegerField(
+        "bonus for bringing a friend (both attend)", default=0, help_text=BONUS_HELP
+    )
+    bonus_mixed_ages = models.PositiveIntegerField(
+        "bonus for a shift that mixed age bands", default=0, help_text=BONUS_HELP
+    )
+    bonus_monthly_cap = models.PositiveIntegerField(
+        "most bonus coins a volunteer can get in a month",
+        null=True,
+        blank=True,
+        help_text="Blank: no limit. Counted apart from the daily and weekly limits.",
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.CheckConstraint(
                 condition=Q(coins_per_hour__lte=1000), name="coins_scheme_rate_sane"
+            ),
+            models.CheckConstraint(
+                condition=Q(bonus_first_session__lte=1000)
+                & Q(bonus_new_group__lte=1000)
+                & Q(bonus_outside_ward__lte=1000)
+                & Q(bonus_friend__lte=1000)
+                & Q(bonus_mixed_ages__lte=1000),
+                name="coins_scheme_bonus_sane",
             ),
             models.CheckConstraint(
                 condition=Q(code_minutes__gte=1) & Q(code_minutes__lte=60),
@@ -202,6 +245,7 @@ class Transfer(models.Model):
         SPONSORSHIP = "sponsorship", "Sponsorship received"
         SETTLEMENT = "settlement", "Shop settlement"
         PAYOUT = "payout", "Paid out to a shop"
+        BONUS = "bonus", "Bonus for bringing people together"
 
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="transfers")
     kind = models.CharField(max_length=12, choices=Kind.choices)
@@ -337,6 +381,47 @@ class SchemeChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field}: {self.old} -> {self.new}"
+
+
+class Bonus(models.Model):
+    """A bonus rule met, once per idempotency key: coins through its own transfer, or
+    a badge (no transfer) where the scheme gives no coins or its monthly cap is spent."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="bonuses")
+    # No database foreign key, as on a transfer: erasing a person never touches these.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    rule = models.CharField(max_length=20, choices=BonusRule.choices)
+    key = models.CharField("idempotency key", max_length=120, unique=True)
+    coins = models.PositiveIntegerField(default=0)
+    transfer = models.OneToOneField(
+        Transfer, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # What the volunteer reads on their statement, as the transfer's memo says it.
+    memo = models.CharField(max_length=300)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "bonuses"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(coins=0, transfer__isnull=True)
+                | Q(coins__gt=0, transfer__isnull=False),
+                name="coins_bonus_coins_have_transfer",
+            ),
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="coins_bonus_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} for user {self.user_id}"
 
 
 def owner_key(owner: models.Model) -> dict[str, Any]:

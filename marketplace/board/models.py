@@ -76,6 +76,33 @@ class GroupOrganiser(models.Model):
         return f"{self.user} organises {self.group}"
 
 
+class Campaign(models.Model):
+    """A drive the council runs (The Great Get Together, a spring clean): its dates, its
+    words and a picture. Groups add their opportunities to it; its page lists them."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="campaigns")
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    text = models.TextField(max_length=4000)
+    image = models.ImageField(upload_to="campaigns/%Y/", blank=True)
+    image_alt = models.CharField("what the picture shows", max_length=200, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "slug"], name="campaign_slug_unique"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="campaign_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Opportunity(Placed, models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -103,6 +130,17 @@ class Opportunity(Placed, models.Model):
     remote_friendly = models.BooleanField("can be done from home", default=False)
     minimum_age = models.PositiveSmallIntegerField(default=13)
     dbs_required = models.BooleanField("DBS check required", default=False)
+    # A first step on the pathway: short, no commitment, no DBS check.
+    taster = models.BooleanField(
+        default=False, help_text="Short, no commitment and no DBS check: good for a first go."
+    )
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="opportunities",
+    )
     language = models.CharField(max_length=40, default="English")
     photo = models.ImageField(upload_to="opportunities/%Y/%m/", blank=True)
     # Width in pixels -> storage name of a smaller copy, filled in by a Celery task.
@@ -139,6 +177,10 @@ class Opportunity(Placed, models.Model):
             models.CheckConstraint(
                 condition=Q(minimum_age__gte=13) & Q(minimum_age__lte=25),
                 name="opportunity_minimum_age_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(taster=False) | Q(dbs_required=False),
+                name="opportunity_taster_needs_no_dbs",
             ),
             models.CheckConstraint(
                 condition=(Q(latitude__isnull=True) & Q(longitude__isnull=True))
@@ -270,6 +312,14 @@ class Signup(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     # None until the organiser ticks the list: True checked in, False did not come.
     attended = models.BooleanField(null=True, blank=True)
+    # The friend whose invite link brought them to this shift (for the friend bonus).
+    brought_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     # When the person was told the time within a day (two hours) of the start: by the
     # reminder task, or by the confirmation itself when they got their place that late.
     reminded_24h_at = models.DateTimeField(null=True, blank=True)

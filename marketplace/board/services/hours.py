@@ -10,8 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from cohesion.services import pulse_offer
 from coins.services import LedgerError, MintResult, coins_mint, transfer_reverse
 from marketplace.board.models import Hours, Shift, Signup
+from marketplace.board.services.bonuses import bonuses_award
 from marketplace.board.services.common import signups_changed
 from marketplace.organisations import NotAllowed, Status
 from notifications.services import headline, notify
@@ -71,6 +73,9 @@ def hours_confirm(
                 confirmed.append(hours)
                 coins[hours.pk] = _mint(hours, by)
                 _tell_confirmed(hours, coins[hours.pk])
+                pulse_offer(user=signup.user, scheme=shift.opportunity.scheme)
+        # After the loop: some rules (a shift that mixed ages) look at everyone confirmed.
+        bonuses_award(shift=shift, confirmed=confirmed)
         signups_changed(shift.pk)
     return HoursConfirmResult(confirmed=confirmed, skipped=skipped, coins=coins)
 
