@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('coins', '0012_bonus_scheme_bonus_first_session_scheme_bonus_friend_and_more'),
+        ('coins', '0012_bonuses'),
         ('places', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
