@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('coins', '0012_bonus_scheme_bonus_first_session_scheme_bonus_friend_and_more'),
+        ('coins', '0012_bonuses'),
         ('marketplace', '0014_group_wards_from_postcodes'),
         ('places', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
