@@ -8,6 +8,7 @@ from ninja import Query, Router, Status
 from accounts.http import AuthedHttpRequest
 from coins.models import Scheme
 from coins.schemas import Problem
+from impact.cohesion import cohesion_tables
 from impact.forms import ImpactForm
 from impact.schemas import ImpactColumnOut, ImpactFilters, ImpactMonthOut, ImpactOut, ImpactTableOut
 from impact.selectors import rollup_of
@@ -55,7 +56,7 @@ def impact_months(request: AuthedHttpRequest, filters: Query[ImpactFilters]) -> 
             privacy_k=scheme.privacy_k,
             rounded_to_five=scheme.round_to_five,
             counted_at=counted.counted_at,
-            tables=[_table(table) for table in impact_tables(chosen)],
+            tables=[_table(t) for t in impact_tables(chosen) + cohesion_tables(chosen)],
         ),
     )
 

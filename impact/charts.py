@@ -27,6 +27,7 @@ class Chart:
     bars: list[Bar]
     points: str  # a polyline's points, for a line chart; "" for bars
     top: int  # the value at the top of the scale
+    mark: float | None = None  # the height of a reference line (a national figure)
     width: int = WIDTH
     height: int = HEIGHT
 
@@ -39,11 +40,14 @@ def chart(
     line: bool,
     shown: list[str],
     per: int = 1,
+    top: int | None = None,
+    mark: int | None = None,
 ) -> Chart:
     """Hidden cells (None) leave a gap: a chart must not show what the table hides.
-    `per` is how many of a cell's units make one of the scale's (60 minutes an hour)."""
+    `per` is how many of a cell's units make one of the scale's (60 minutes an hour);
+    `top` fixes the scale (100 for a share), `mark` draws a line across at that value."""
     known = [c for c in cells if c is not None]
-    top = _nice(-(-max(known, default=0) // per))
+    top = top or _nice(-(-max(known, default=0) // per))
     step = (WIDTH - LEFT) / max(len(months), 1)
     every = -(-len(months) // 6)  # at most six month names, so that none overlap on a phone
     usable = HEIGHT - BOTTOM - 10
@@ -64,7 +68,8 @@ def chart(
         )
         if cell is not None:
             points.append(f"{x + step / 2:.1f},{HEIGHT - BOTTOM - height:.1f}")
-    return Chart(title, bars, " ".join(points) if line else "", top)
+    marked = None if mark is None else HEIGHT - BOTTOM - usable * mark / (top * per)
+    return Chart(title, bars, " ".join(points) if line else "", top, marked)
 
 
 @dataclass(frozen=True)

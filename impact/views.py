@@ -17,7 +17,9 @@ from accounts.http import AuthedHttpRequest
 from coins.funding import recipient_name
 from coins.models import Account, Scheme, Sponsorship
 from coins.templatetags.pounds import pounds
+from impact.campaigns import CampaignRow, campaigns_table
 from impact.charts import across_chart, chart
+from impact.cohesion import cohesion_tables, measures
 from impact.forms import GroupReportForm, ImpactForm
 from impact.models import Rollup
 from impact.rollup import ROLLUP_MINUTES
@@ -74,11 +76,16 @@ def dashboard(request: AuthedHttpRequest) -> HttpResponse:
         ),
     ]
     wards = [] if filters.ward else wards_table(filters)
+    gap = f"a gap is a month with fewer than {k}"
     context = {
         "form": form,
         "filters": filters,
         "k": k,
         "charts": charts,
+        "volunteering_caption": f"The figures are in the “Volunteering” table below; {gap} "
+        "volunteers.",
+        "pulse_caption": f"The dashed line is the national figure; the figures are in the pulse "
+        f"table below; {gap} answers.",
         "wards": [_ward_rendered(row, k) for row in wards],
         "ward_chart": across_chart(
             "Volunteers in each ward",
@@ -90,8 +97,48 @@ def dashboard(request: AuthedHttpRequest) -> HttpResponse:
         "tables": [_rendered(table, k) for table in tables],
         "query": request.GET.urlencode(),
         **_counted(counted),
+        **_cohesion(filters, k),
     }
     return render(request, "impact/dashboard.html", context)
+
+
+def _cohesion(filters: Filters, k: int) -> dict[str, Any]:
+    """Who met whom and what the pulse said, with a chart of each measure that has a
+    national figure to stand beside, and every measure's definition."""
+    tables = cohesion_tables(filters)
+    national = [m for m in measures() if m.national is not None]
+    pulse = tables[1]
+    charts = [
+        chart(
+            f"{m.column.label}, % (national: {m.national}%)",
+            pulse.months,
+            pulse.cells[m.column.key],
+            line=True,
+            shown=[cell_text(pulse, m.column, c, k) for c in pulse.cells[m.column.key]],
+            top=100,
+            mark=m.national,
+        )
+        for m in national
+    ]
+    return {
+        "campaigns": [_campaign_rendered(row, k) for row in campaigns_table(filters)],
+        "cohesion": [_rendered(table, k) for table in tables],
+        "cohesion_charts": charts,
+        "measures": measures(),
+    }
+
+
+def _campaign_rendered(row: CampaignRow, k: int) -> dict[str, Any]:
+    return {
+        "name": row.name,
+        "starts_on": row.starts_on,
+        "ends_on": row.ends_on,
+        "opportunities": f"{row.opportunities:,}",
+        "shifts": f"{row.shifts:,}",
+        "volunteers": shown(row.volunteers, k),
+        "hours": shown(None, k) if row.minutes is None else _hours(row.minutes),
+        "first_timers": shown(row.first_timers, k),
+    }
 
 
 def _counted(rollup: Rollup | None) -> dict[str, Any]:
@@ -106,7 +153,7 @@ def table_csv(request: AuthedHttpRequest, table: str) -> HttpResponse:
     filters = form.filters()
     if table == "wards":
         return _wards_csv(filters)
-    return _csv(filters, table, f"impact-{table}")
+    return _csv(filters, table, f"impact-{table}", council=True)
 
 
 def _ward_rendered(row: WardRow, k: int) -> dict[str, str]:
@@ -232,10 +279,15 @@ def _bad_filters(form: Form) -> HttpResponse:
     return HttpResponse(f"The filters are not valid: {said}", status=400, content_type="text/plain")
 
 
-def _csv(filters: Filters, table: str, name: str) -> HttpResponse:
+def _tables(filters: Filters, council: bool) -> list[Table]:
+    """The tables a report has: the council's also say who met whom, and the pulse."""
+    return impact_tables(filters) + (cohesion_tables(filters) if council else [])
+
+
+def _csv(filters: Filters, table: str, name: str, *, council: bool = False) -> HttpResponse:
     if rollup_of(filters.scheme) is None:
         return HttpResponse(NOT_COUNTED, status=503, content_type="text/plain")
-    found = next((t for t in impact_tables(filters) if t.key == table), None)
+    found = next((t for t in _tables(filters, council) if t.key == table), None)
     if found is None:
         raise Http404("No such table.")
     k = filters.scheme.privacy_k
