@@ -19,6 +19,7 @@ class Bar:
     label: str  # the month under the bar, or "" where it would crowd its neighbours
     name: str  # the month, for the tooltip (<title>)
     value: str  # for the tooltip, "fewer than 10" where hidden
+    dot: tuple[float, float] | None = None  # a line chart's point (x, y); None: a gap
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ def chart(
     for n, (month, cell) in enumerate(zip(months, cells, strict=True)):
         height = 0.0 if cell is None else usable * cell / (top * per)
         x = LEFT + n * step
+        point = None if cell is None else (x + step / 2, HEIGHT - BOTTOM - height)
         bars.append(
             Bar(
                 x + step * 0.15,
@@ -64,10 +66,11 @@ def chart(
                 f"{month:%b}" if n % every == 0 else "",
                 f"{month:%B %Y}",
                 shown[n],
+                point if line else None,
             )
         )
-        if cell is not None:
-            points.append(f"{x + step / 2:.1f},{HEIGHT - BOTTOM - height:.1f}")
+        if point is not None:
+            points.append(f"{point[0]:.1f},{point[1]:.1f}")
     marked = None if mark is None else HEIGHT - BOTTOM - usable * mark / (top * per)
     return Chart(title, bars, " ".join(points) if line else "", top, marked)
 

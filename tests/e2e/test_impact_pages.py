@@ -9,6 +9,7 @@ from coins.models import Scheme, Sponsorship
 from marketplace.board.models import GroupOrganiser
 from tests.e2e.conftest import Checks, off_the_loop
 from tests.e2e.test_shop_pages import log_in
+from tests.impact.test_cohesion import cohesion_town, months_shown, two_months_of_pulse
 from tests.impact.test_sponsor_report import sponsored
 from tests.impact.town import Town, town_with_known_numbers
 
@@ -89,3 +90,24 @@ def test_a_sponsor_reads_what_their_money_did(
     expect(page.get_by_role("heading", level=1)).to_have_text("What your sponsorship did")
     expect(page.get_by_text("You gave £50.00 to Park Friends on 15 September 2026")).to_be_visible()
     checks.page(page, f"sponsor-report-{width}", width=width)
+
+
+def test_the_council_sees_who_met_whom_and_the_pulse_beside_the_national_figures(
+    page: Page, live_asgi: str, checks: Checks
+) -> None:
+    town: list[tuple[Scheme, dict[str, User], User]] = []
+    off_the_loop(lambda: town.append(cohesion_town()))
+    off_the_loop(lambda: two_months_of_pulse(town[0][0]))
+    log_in(page, live_asgi, town[0][2])
+    first, last = months_shown()
+    page.goto(f"{live_asgi}/council/impact/?first={first}&last={last}")
+    together = page.get_by_role("region", name="Who met whom")
+    expect(together.get_by_role("row", name="All months")).to_contain_text("75%")
+    chart = page.get_by_role("img", name="Agree people from different backgrounds get on well")
+    expect(chart).to_be_visible()
+    expect(page.get_by_text("Nationally: 81%")).to_be_visible()
+    pulse = page.get_by_role("region", name="How it felt: the pulse after a shift")
+    expect(pulse.get_by_role("row", name="All months")).to_contain_text("80%")
+    checks.page(page, "impact-cohesion-360")
+    page.get_by_role("heading", name="Bringing people together").scroll_into_view_if_needed()
+    page.screenshot(path="test-results/impact-cohesion-360.png", full_page=True)

@@ -106,6 +106,11 @@ def _opportunity(group: CommunityGroup, title: str, postcode: str) -> Opportunit
 
 @pytest.fixture
 def town() -> tuple[Scheme, dict[str, User], User]:
+    return cohesion_town()
+
+
+def cohesion_town() -> tuple[Scheme, dict[str, User], User]:
+    """The town of the table above: the scheme, its people by letter, its officer."""
     scheme = Scheme.objects.create(name="Testford", slug="testford", privacy_k=3)
     Ward.objects.update(scheme=scheme)
     council = make_user("council@example.org")
@@ -230,10 +235,8 @@ def _answers(scheme: Scheme, month: date, ward: Ward | None, *rows: tuple) -> No
     )
 
 
-def test_the_pulse_equals_the_answers_counted_by_hand(
-    town: tuple[Scheme, dict[str, User], User],
-) -> None:
-    scheme = town[0]
+def two_months_of_pulse(scheme: Scheme) -> None:
+    """Four answers in m0 from Millbrook, two in m1 from Central, one after the range."""
     m0, m1, m2 = _months()
     millbrook, central = Ward.objects.get(name="Millbrook"), Ward.objects.get(name="Central")
     _answers(
@@ -247,6 +250,20 @@ def test_the_pulse_equals_the_answers_counted_by_hand(
     )
     _answers(scheme, m1, central, (True, None, Item.TRUST, 4), (True, True, Item.BELONG, 1))
     _answers(scheme, next_month(m2), central, (True, True, Item.GET_ON, 1))  # out of range
+
+
+def months_shown() -> tuple[str, str]:
+    """The town's months, as the dashboard's From and To take them."""
+    months = _months()
+    return f"{months[0]:%Y-%m}", f"{months[-1]:%Y-%m}"
+
+
+def test_the_pulse_equals_the_answers_counted_by_hand(
+    town: tuple[Scheme, dict[str, User], User],
+) -> None:
+    scheme = town[0]
+    millbrook = Ward.objects.get(name="Millbrook")
+    two_months_of_pulse(scheme)
     _, pulse = cohesion_tables(_filters(scheme))
     # met_new: m0 2 of 3; m1 2 of 2 (hidden); all 4 of 5.
     assert _column(pulse, "met_new") == [67, None, None, 80]
