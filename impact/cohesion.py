@@ -2,28 +2,25 @@
 met whom on shifts, hours given outside the volunteer's own ward, first-timers who came
 back, and what the pulse said, beside the national figures for the same questions.
 
-Counted live from the records (the rollup holds none of this). Raw counts stay here;
+Who met whom is read from the rollup (impact.rollup counts it with the rest, every few
+minutes); the pulse, a few rows a person a month, is counted live. Raw counts stay here;
 what leaves is a share, hidden wherever fewer than k people stand behind it. Home wards
 come from people's postcodes, age bands from their dates of birth, ethnic groups from
 "About me" answers (never "prefer not to say"): a person who gave none is left out of
 that measure, not counted as different."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import Any
+from datetime import date
 
-from django.conf import settings
-from django.db import connection
-from django.db.models import Count, Q
-from django.utils import timezone
+from django.db.models import Count, Q, Sum
 
 from accounts.models import AGE_BANDS
 from cohesion.models import Item, PulseAnswer
-from impact.selectors import Filters
+from impact.models import MonthFigures
+from impact.rollup import CAME_BACK_DAYS
+from impact.selectors import Filters, slice_where
 from impact.suppression import Cell, hidden
 from impact.tables import Column, Table
-
-CAME_BACK_DAYS = 60
 
 
 @dataclass(frozen=True)
@@ -57,10 +54,11 @@ MIXING = [
         "ward are known, the share given in another ward than the volunteer's own.",
     ),
     Measure(
-        Column("came_back", "First-timers who came back within 60 days", "%"),
+        Column("came_back", f"First-timers who came back within {CAME_BACK_DAYS} days", "%"),
         "Of the people whose first confirmed shift in the scheme was in the month, the share "
-        "with another confirmed shift within 60 days of it; counted once their 60 days are "
-        "over, so the latest months count only the first-timers whose 60 days have passed.",
+        f"with another confirmed shift within {CAME_BACK_DAYS} days of it; counted once their "
+        f"{CAME_BACK_DAYS} days are over, so the latest months count only the first-timers "
+        f"whose {CAME_BACK_DAYS} days have passed.",
     ),
 ]
 PULSE = [
@@ -118,7 +116,7 @@ Shares = dict[date | None, Share]  # by month; None is the whole range
 def cohesion_tables(filters: Filters) -> list[Table]:
     """The mixing measures and the pulse, as tables the dashboard, CSV and API show."""
     k = filters.scheme.privacy_k
-    mixing = _mixing(filters) | {"came_back": _came_back(filters)}
+    mixing = _mixing(filters)
     pulse = _pulse(filters)
     return [
         _table("mixing", "Who met whom", [m.column for m in MIXING], filters, mixing, k),
@@ -159,132 +157,42 @@ def _table(
     return Table(key, title, columns, months, cells, totals, frozenset(not_counted))
 
 
-def _where(filters: Filters, params: dict[str, Any], *, start: str = "s.start") -> str:
-    """The filters as SQL on a shift (s) of an opportunity (o)."""
-    params |= {"scheme": filters.scheme.pk, "start": filters.start, "end": filters.end}
-    where = [f"o.scheme_id = %(scheme)s AND {start} >= %(start)s AND {start} < %(end)s"]
-    if filters.ward is not None:
-        params["ward"] = filters.ward.pk
-        where.append("o.ward_id = %(ward)s")
-    if filters.cause:
-        params["cause"] = [filters.cause]
-        where.append("o.causes @> %(cause)s::varchar[]")
-    return " AND ".join(where)
-
-
-def _month(moment: str) -> str:
-    return f"date_trunc('month', {moment} AT TIME ZONE %(tz)s)::date"
-
-
-def _age_band_sql() -> str:
-    """User.age_band() on the shift's day, in SQL: the same bands from accounts."""
-    age = "date_part('year', age((s.start AT TIME ZONE %(tz)s)::date, u.birth_date))"
-    bands = " ".join(
-        f"WHEN {age} >= {youngest} THEN '{name}'" for youngest, name in reversed(AGE_BANDS)
-    )
-    under_18 = AGE_BANDS[0][1]
-    return (
-        f"CASE WHEN u.birth_date IS NULL THEN "
-        f"(CASE WHEN u.declared_under_18 THEN '{under_18}' END) {bands} END"
-    )
-
-
-# Each confirmed record with what the measures compare: the volunteer's home ward, age
-# band and ethnic group (NULL where unknown), and the opportunity's ward.
-_GIVEN = """
-SELECT s.id AS shift_id, {month} AS month, su.user_id, h.minutes, o.ward_id AS here,
-       pc.ward_id AS home, {band} AS band, bg.ethnic_group AS ethnic
-FROM marketplace_hours h
-JOIN marketplace_signup su ON su.id = h.signup_id
-JOIN marketplace_shift s ON s.id = su.shift_id
-JOIN marketplace_opportunity o ON o.id = s.opportunity_id
-JOIN accounts_user u ON u.id = su.user_id
-LEFT JOIN places_postcode pc ON pc.postcode = u.postcode
-LEFT JOIN accounts_background bg ON bg.user_id = u.id AND bg.ethnic_group <> 'unsaid'
-WHERE h.status = 'confirmed' AND {where}
-"""
-
-# Per month, and for the whole range (the row whose month is NULL): for each trait, the
-# shifts with two or more volunteers who have it known, those where it differed, and
-# the people on those shifts; and the hours whose two wards are known, outside, people.
-_MIXING = """
-WITH given AS ({given}),
-shifts AS (
-    SELECT shift_id,
-           COUNT(home) >= 2 AS by_ward, COUNT(DISTINCT home) >= 2 AS wards,
-           COUNT(band) >= 2 AS by_age, COUNT(DISTINCT band) >= 2 AS ages,
-           COUNT(ethnic) >= 2 AS by_ethnic, COUNT(DISTINCT ethnic) >= 2 AS ethnics
-    FROM given GROUP BY shift_id
-)
-SELECT g.month,
-    COUNT(DISTINCT g.shift_id) FILTER (WHERE sh.by_ward),
-    COUNT(DISTINCT g.shift_id) FILTER (WHERE sh.wards),
-    COUNT(DISTINCT g.user_id) FILTER (WHERE sh.by_ward AND g.home IS NOT NULL),
-    COUNT(DISTINCT g.shift_id) FILTER (WHERE sh.by_age),
-    COUNT(DISTINCT g.shift_id) FILTER (WHERE sh.ages),
-    COUNT(DISTINCT g.user_id) FILTER (WHERE sh.by_age AND g.band IS NOT NULL),
-    COUNT(DISTINCT g.shift_id) FILTER (WHERE sh.by_ethnic),
-    COUNT(DISTINCT g.shift_id) FILTER (WHERE sh.ethnics),
-    COUNT(DISTINCT g.user_id) FILTER (WHERE sh.by_ethnic AND g.ethnic IS NOT NULL),
-    COALESCE(SUM(g.minutes) FILTER (WHERE g.home <> g.here), 0),
-    COALESCE(SUM(g.minutes) FILTER (WHERE g.home IS NOT NULL AND g.here IS NOT NULL), 0),
-    COUNT(DISTINCT g.user_id) FILTER (WHERE g.home IS NOT NULL AND g.here IS NOT NULL)
-FROM given g JOIN shifts sh USING (shift_id)
-GROUP BY GROUPING SETS ((g.month), ())
-"""
-MIXING_KEYS = ["mixed_wards", "mixed_ages", "mixed_backgrounds"]
+# The rollup's columns for each mixing measure: (part, whole, people behind the whole).
+ROLLED_UP = {
+    "mixed_wards": ("mix_ward_mixed", "mix_ward_shifts", "mix_ward_people"),
+    "mixed_ages": ("mix_age_mixed", "mix_age_shifts", "mix_age_people"),
+    "mixed_backgrounds": ("mix_ethnic_mixed", "mix_ethnic_shifts", "mix_ethnic_people"),
+    "outside_ward": ("outside_minutes", "known_minutes", "known_people"),
+    "came_back": ("came_back", "firsts_done", "firsts_done"),
+}
 
 
 def _mixing(filters: Filters) -> dict[str, Shares]:
-    params: dict[str, Any] = {"tz": settings.TIME_ZONE}
-    given = _GIVEN.format(
-        month=_month("s.start"), band=_age_band_sql(), where=_where(filters, params)
+    """From the rollup (impact.rollup counts it). Over the whole range parts and wholes
+    add up (a shift, a minute or a first-timer belongs to one month), but people, each
+    counted once, are not kept over a range: the month with most people stands for them,
+    since at least that many stand behind the whole. So a range is shown where one of
+    its months has k or more people behind it, hidden otherwise."""
+    columns = {column for columns in ROLLED_UP.values() for column in columns}
+    rows = (
+        MonthFigures.objects.filter(
+            month__gte=filters.first, month__lte=filters.last, **slice_where(filters)
+        )
+        .values("month")
+        .annotate(**{column: Sum(column) for column in columns})
     )
-    shares: dict[str, Shares] = {key: {} for key in [*MIXING_KEYS, "outside_ward"]}
-    with connection.cursor() as cursor:
-        cursor.execute(_MIXING.format(given=given), params)
-        for month, *counts in cursor.fetchall():
-            for n, key in enumerate(MIXING_KEYS):
-                whole, part, people = counts[n * 3 : n * 3 + 3]
-                shares[key][month] = Share(part, whole, people)
-            outside, known, people = counts[9:]
-            shares["outside_ward"][month] = Share(outside, known, people)
+    shares: dict[str, Shares] = {key: {} for key in ROLLED_UP}
+    for row in rows:
+        for key, (part, whole, people) in ROLLED_UP.items():
+            shares[key][row["month"]] = Share(row[part], row[whole], row[people])
+    for by_month in shares.values():
+        months = list(by_month.values())
+        by_month[None] = Share(
+            sum(s.part for s in months),
+            sum(s.whole for s in months),
+            max((s.people for s in months), default=0),
+        )
     return shares
-
-
-# Each volunteer's first confirmed shift in the scheme (ever), where it was, and whether
-# they had another confirmed shift within the days after it.
-_CAME_BACK = """
-WITH confirmed AS (
-    SELECT su.user_id, s.start, o.ward_id, o.causes, o.scheme_id
-    FROM marketplace_hours h
-    JOIN marketplace_signup su ON su.id = h.signup_id
-    JOIN marketplace_shift s ON s.id = su.shift_id
-    JOIN marketplace_opportunity o ON o.id = s.opportunity_id
-    WHERE h.status = 'confirmed' AND o.scheme_id = %(scheme)s
-),
-firsts AS (
-    SELECT DISTINCT ON (user_id) user_id, start, ward_id, causes, scheme_id
-    FROM confirmed ORDER BY user_id, start
-)
-SELECT {month} AS month, COUNT(*),
-    COUNT(*) FILTER (WHERE EXISTS (
-        SELECT 1 FROM confirmed c WHERE c.user_id = s.user_id
-        AND c.start > s.start AND c.start <= s.start + %(days)s * interval '1 day'
-    ))
-FROM firsts s JOIN LATERAL (SELECT s.ward_id, s.causes, s.scheme_id) o ON true
-WHERE {where} AND s.start <= %(over)s
-GROUP BY GROUPING SETS (({month}), ())
-"""
-
-
-def _came_back(filters: Filters) -> Shares:
-    over = timezone.now() - timedelta(days=CAME_BACK_DAYS)
-    params: dict[str, Any] = {"tz": settings.TIME_ZONE, "days": CAME_BACK_DAYS, "over": over}
-    sql = _CAME_BACK.format(month=_month("s.start"), where=_where(filters, params))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {month: Share(back, firsts, firsts) for month, firsts, back in cursor.fetchall()}
 
 
 def _pulse(filters: Filters) -> dict[str, Shares]:

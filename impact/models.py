@@ -96,6 +96,24 @@ class MonthFigures(Sliced):
     coins_expired = models.BigIntegerField(db_default=0)
     sponsorship_pence = models.BigIntegerField(db_default=0)
     paid_out_pence = models.BigIntegerField(db_default=0)
+    # Who met whom (impact.cohesion): for each trait, the shifts with two or more
+    # volunteers whose trait is known, those where it differed, and the people on them.
+    mix_ward_shifts = models.IntegerField(db_default=0)
+    mix_ward_mixed = models.IntegerField(db_default=0)
+    mix_ward_people = models.IntegerField(db_default=0)
+    mix_age_shifts = models.IntegerField(db_default=0)
+    mix_age_mixed = models.IntegerField(db_default=0)
+    mix_age_people = models.IntegerField(db_default=0)
+    mix_ethnic_shifts = models.IntegerField(db_default=0)
+    mix_ethnic_mixed = models.IntegerField(db_default=0)
+    mix_ethnic_people = models.IntegerField(db_default=0)
+    # Minutes whose home and opportunity wards are both known, those outside, and people.
+    known_minutes = models.BigIntegerField(db_default=0)
+    outside_minutes = models.BigIntegerField(db_default=0)
+    known_people = models.IntegerField(db_default=0)
+    # First-timers in the month whose 60 days were over when counted, and those back.
+    firsts_done = models.IntegerField(db_default=0)
+    came_back = models.IntegerField(db_default=0)
 
     class Meta:
         indexes = [

@@ -10,12 +10,14 @@ sales by their sale's month, the ward of the opportunity or the shop."""
 # ruff: noqa: S608 - the SQL is built only from this module's constants; values are parameters
 import logging
 import time
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.models import AGE_BANDS, Background
 from coins.models import Payout, Scheme, Sponsorship, Transfer
 from impact.models import MONTH_BITS, ActiveMonths, MonthFigures, Rollup, Slice
 from marketplace.board.models import Hours, Signup
@@ -41,6 +43,7 @@ _SHOP_SLICES = """CROSS JOIN LATERAL (
     UNION ALL SELECT 'ward', r.ward_id WHERE r.ward_id IS NOT NULL
 ) AS k"""
 _IN_RANGE = "BETWEEN '2000-01-01' AND '2049-12-31'"  # the months MonthBits can hold
+CAME_BACK_DAYS = 60
 
 
 def _month(moment: str) -> str:
@@ -53,6 +56,19 @@ def month_bit(column: str) -> str:
         f"((extract(year FROM {column})::int - 2000) * 12 + extract(month FROM {column})::int - 1)"
     )
     return f"set_bit(repeat('0', {MONTH_BITS})::bit({MONTH_BITS}), {index}, 1)"
+
+
+def age_band_sql() -> str:
+    """User.age_band() on the shift's day (sh), in SQL, from the same bands."""
+    age = "date_part('year', age((sh.start AT TIME ZONE %(tz)s)::date, u.birth_date))"
+    bands = " ".join(
+        f"WHEN {age} >= {youngest} THEN '{name}'" for youngest, name in reversed(AGE_BANDS)
+    )
+    under_18 = AGE_BANDS[0][1]
+    return (
+        f"CASE WHEN u.birth_date IS NULL THEN "
+        f"(CASE WHEN u.declared_under_18 THEN '{under_18}' END) {bands} END"
+    )
 
 
 _FIGURES = (
@@ -198,11 +214,71 @@ _STEPS = [
     FROM coins_payout WHERE scheme_id = %(scheme)s AND status = %(paid_payout)s
       AND created {_IN_RANGE}
     GROUP BY 6""",
+    # Who met whom: each confirmed record with the volunteer's home ward, age band and
+    # ethnic group (NULL where unknown or "prefer not to say"), and the opportunity's ward.
+    f"""CREATE TEMPORARY TABLE impact_met ON COMMIT DROP AS
+    SELECT sh.id AS shift_id, sh.opportunity_id, sh.start, {_month("sh.start")} AS month,
+           s.user_id, h.minutes, o.ward_id AS here, pc.ward_id AS home,
+           {age_band_sql()} AS band, bg.ethnic_group AS ethnic
+    FROM marketplace_hours h
+    JOIN marketplace_signup s ON s.id = h.signup_id
+    JOIN marketplace_shift sh ON sh.id = s.shift_id
+    JOIN marketplace_opportunity o ON o.id = sh.opportunity_id
+    JOIN accounts_user u ON u.id = s.user_id
+    LEFT JOIN places_postcode pc ON pc.postcode = u.postcode
+    LEFT JOIN accounts_background bg ON bg.user_id = u.id AND bg.ethnic_group <> %(unsaid)s
+    WHERE h.status = %(confirmed)s AND o.scheme_id = %(scheme)s AND sh.start {_IN_RANGE}""",
+    # Each shift: which traits two or more of its volunteers have known, and which differ.
+    """CREATE TEMPORARY TABLE impact_mixes ON COMMIT DROP AS
+    SELECT shift_id, count(home) >= 2 AS by_ward, count(DISTINCT home) >= 2 AS wards,
+           count(band) >= 2 AS by_age, count(DISTINCT band) >= 2 AS ages,
+           count(ethnic) >= 2 AS by_ethnic, count(DISTINCT ethnic) >= 2 AS ethnics
+    FROM impact_met GROUP BY shift_id""",
+    _FIGURES.format(
+        columns="mix_ward_shifts, mix_ward_mixed, mix_ward_people, mix_age_shifts, "
+        "mix_age_mixed, mix_age_people, mix_ethnic_shifts, mix_ethnic_mixed, "
+        "mix_ethnic_people, known_minutes, outside_minutes, known_people"
+    )
+    + f"""SELECT {_SLICE_COLUMNS}, x.month, x.ws, x.wm, x.wp, x.gs, x.gm, x.gp, x.es, x.em,
+           x.ep, x.km, x.om, x.kp
+    FROM (SELECT k.key, m.month,
+            count(DISTINCT m.shift_id) FILTER (WHERE x.by_ward) AS ws,
+            count(DISTINCT m.shift_id) FILTER (WHERE x.wards) AS wm,
+            count(DISTINCT m.user_id) FILTER (WHERE x.by_ward AND m.home IS NOT NULL) AS wp,
+            count(DISTINCT m.shift_id) FILTER (WHERE x.by_age) AS gs,
+            count(DISTINCT m.shift_id) FILTER (WHERE x.ages) AS gm,
+            count(DISTINCT m.user_id) FILTER (WHERE x.by_age AND m.band IS NOT NULL) AS gp,
+            count(DISTINCT m.shift_id) FILTER (WHERE x.by_ethnic) AS es,
+            count(DISTINCT m.shift_id) FILTER (WHERE x.ethnics) AS em,
+            count(DISTINCT m.user_id) FILTER (WHERE x.by_ethnic AND m.ethnic IS NOT NULL) AS ep,
+            COALESCE(sum(m.minutes) FILTER (WHERE m.home IS NOT NULL AND m.here IS NOT NULL),
+                     0) AS km,
+            COALESCE(sum(m.minutes) FILTER (WHERE m.home <> m.here), 0) AS om,
+            count(DISTINCT m.user_id) FILTER (WHERE m.home IS NOT NULL AND m.here IS NOT NULL)
+                AS kp
+          FROM impact_met m JOIN impact_mixes x USING (shift_id)
+          JOIN impact_slices k USING (opportunity_id)
+          WHERE k.slice <> 'group'
+          GROUP BY k.key, m.month) AS x
+    {_BY_KEY}""",
+    # First-timers (their first confirmed shift in the scheme) whose days are over, by
+    # that shift's month and slices, and those with another confirmed shift within them.
+    _FIGURES.format(columns="firsts_done, came_back")
+    + f"""SELECT {_SLICE_COLUMNS}, x.month, x.n, x.back
+    FROM (SELECT k.key, f.month, count(*) AS n, count(*) FILTER (WHERE f.back) AS back
+          FROM (SELECT DISTINCT ON (user_id) user_id, opportunity_id, month, start,
+                       lead(start) OVER (PARTITION BY user_id ORDER BY start, shift_id)
+                           <= start + %(came_back_days)s * interval '1 day' AS back
+                FROM impact_met ORDER BY user_id, start, shift_id) AS f
+          JOIN impact_slices k USING (opportunity_id)
+          WHERE k.slice <> 'group' AND f.start <= %(days_over_by)s
+          GROUP BY k.key, f.month) AS x
+    {_BY_KEY}""",
     # Fresh statistics, so that the pages' queries are planned for what is there now.
     f"ANALYZE {MonthFigures._meta.db_table}, {ActiveMonths._meta.db_table}",
     # Dropped here too: inside an outer transaction (a test's) commit never comes.
     "DROP TABLE impact_slices, impact_keys, impact_given, impact_firsts, impact_bits, "
-    "impact_hours, impact_groups, impact_sales",
+    "impact_hours, impact_groups, impact_sales, impact_met, impact_mixes",
 ]
 
 
@@ -247,6 +323,9 @@ def _params(scheme: Scheme) -> dict[str, Any]:
         "expiry": Transfer.Kind.EXPIRY,
         "paid_sponsorship": Sponsorship.State.PAID,
         "paid_payout": Payout.State.PAID,
+        "unsaid": Background.EthnicGroup.UNSAID,
+        "came_back_days": CAME_BACK_DAYS,
+        "days_over_by": timezone.now() - timedelta(days=CAME_BACK_DAYS),
     }
 
 

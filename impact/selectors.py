@@ -113,7 +113,7 @@ _SHOPS = ("shops_active", "coins_redeemed")
 _SHOP_SLICE = {Slice.CAUSE: Slice.ALL, Slice.WARD_CAUSE: Slice.WARD, Slice.GROUP: Slice.ALL}
 
 
-def _slice(filters: Filters, slice: str | None = None) -> dict[str, Any]:
+def slice_where(filters: Filters, slice: str | None = None) -> dict[str, Any]:
     """The rollup rows of the filters' slice (or of `slice` of the same ward)."""
     if slice is None:
         if filters.group is not None:
@@ -133,8 +133,8 @@ def _slice(filters: Filters, slice: str | None = None) -> dict[str, Any]:
 
 def months_rolled_up(filters: Filters) -> tuple[list[Month], Totals]:
     rows = {month: Month(month) for month in filters.months()}
-    where = _slice(filters)
-    shops = _slice(filters, _SHOP_SLICE.get(where["slice"], where["slice"]))
+    where = slice_where(filters)
+    shops = slice_where(filters, _SHOP_SLICE.get(where["slice"], where["slice"]))
     by_place = filters.ward is not None or bool(filters.cause)
     columns = [
         f.name for f in MonthFigures._meta.concrete_fields if f.name in Month.__dataclass_fields__
@@ -152,7 +152,7 @@ def months_rolled_up(filters: Filters) -> tuple[list[Month], Totals]:
         if by_place
         else {
             row["month"]: row
-            for row in _rolled_months(filters, _slice(filters, Slice.ALL), list(_SCHEME_WIDE))
+            for row in _rolled_months(filters, slice_where(filters, Slice.ALL), list(_SCHEME_WIDE))
         }
     )
     for month, figures in rows.items():
@@ -209,7 +209,7 @@ class WardFigures:
 
 def wards_figures(filters: Filters) -> list[WardFigures]:
     """Each of the scheme's wards over the months (for the cause, if one is chosen)."""
-    where = _slice(filters, Slice.WARD_CAUSE if filters.cause else Slice.WARD)
+    where = slice_where(filters, Slice.WARD_CAUSE if filters.cause else Slice.WARD)
     del where["ward"]
     people = dict(
         ActiveMonths.objects.filter(kind=ActiveMonths.Kind.VOLUNTEER, **where)
