@@ -129,6 +129,7 @@ def _summary(opportunity: Any) -> OpportunitySummary:
         step_free=opportunity.step_free,
         minimum_age=opportunity.minimum_age,
         dbs_required=opportunity.dbs_required,
+        taster=opportunity.taster,
     )
 
 

@@ -6,11 +6,20 @@ from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.forms import normalise_postcode
 from coins.models import Scheme
-from marketplace.board.models import Cause, CommunityGroup, DbsRecord, Opportunity, Shift, Skill
+from marketplace.board.models import (
+    Campaign,
+    Cause,
+    CommunityGroup,
+    DbsRecord,
+    Opportunity,
+    Shift,
+    Skill,
+)
 from marketplace.board.selectors import BoardQuery
 from marketplace.board.services.opportunities import ShiftPlan
 from marketplace.board.services.shifts import MOST_PLACES, places_refusal
@@ -26,7 +35,7 @@ DISTANCES = [
 ]
 
 
-CHECKS = ["has_places", "step_free", "no_dbs", "under_18"]
+CHECKS = ["taster", "has_places", "step_free", "no_dbs", "under_18"]
 UNKNOWN_POSTCODE = "We do not know that postcode. Try one nearby, or leave it blank."
 
 
@@ -80,6 +89,7 @@ class BoardSearchForm(forms.Form):
             ["invalid", "min_value", "max_value"], "longitude must be a number from -180 to 180"
         ),
     )
+    taster = forms.BooleanField(label="Tasters only: short, no commitment", required=False)
     under_18 = forms.BooleanField(label="Open to under-18s", required=False)
     no_dbs = forms.BooleanField(label="No DBS check needed", required=False)
     step_free = forms.BooleanField(label="Step-free access", required=False)
@@ -162,6 +172,7 @@ class BoardSearchForm(forms.Form):
             no_dbs=bool(data.get("no_dbs")),
             step_free=bool(data.get("step_free")),
             has_places=bool(data.get("has_places")),
+            taster=bool(data.get("taster")),
             sort=data.get("sort") or "soonest",
         )
 
@@ -259,18 +270,29 @@ class OpportunityForm(forms.ModelForm):
             "remote_friendly",
             "minimum_age",
             "dbs_required",
+            "taster",
+            "campaign",
             "language",
             "photo",
         ]
         labels = {
+            "taster": "This is a taster: short, no commitment, no DBS check",
+            "campaign": "Campaign (optional)",
             "minimum_age": "Minimum age",
             "address": "Address (optional)",
             "postcode": "Postcode (optional)",
+        }
+        help_texts = {
+            "taster": "A first go for someone new: a single short session, nothing to keep up "
+            "afterwards. The board lets people look for tasters.",
+            "campaign": "One of the council's campaigns that has not ended. Its page lists your "
+            "opportunity.",
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._campaigns_offered()
         required = {
             "title": "Enter a title.",
             "description": "Say what volunteers will do.",
@@ -280,6 +302,30 @@ class OpportunityForm(forms.ModelForm):
         }
         for name, message in required.items():
             self.fields[name].error_messages["required"] = message
+
+    def _campaigns_offered(self) -> None:
+        """The group's scheme's campaigns that have not ended, and the one it is in."""
+        field = self.fields["campaign"]
+        group = getattr(self.instance, "group", None)
+        scheme_id = group.scheme_id if group is not None else None
+        running = Q(scheme_id=scheme_id, ends_on__gte=timezone.localdate())
+        current = Q(pk=self.instance.campaign_id) if self.instance.campaign_id else Q(pk__in=[])
+        field.queryset = Campaign.objects.filter(running | current).order_by("starts_on", "name")  # type: ignore[attr-defined]
+        field.empty_label = "Not part of a campaign"  # type: ignore[attr-defined]
+        field.error_messages["invalid_choice"] = (
+            "Choose one of the council's campaigns that has not ended."
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("taster") and data.get("dbs_required"):
+            # The database refuses it too (opportunity_taster_needs_no_dbs): these are the words.
+            self.add_error(
+                "taster",
+                "A taster cannot need a DBS check. Untick “DBS check required”, "
+                "or untick “taster”.",
+            )
+        return data
 
     def clean_postcode(self) -> str:
         value = self.cleaned_data["postcode"].strip()

@@ -340,6 +340,39 @@ class Signup(models.Model):
         return f"{self.user_id} on shift {self.shift_id}: {self.status}"
 
 
+class Invite(models.Model):
+    """A link a resident shares so that a friend can join them: on one shift, or on a
+    shift of the opportunity they pick. The token in the link is the whole key, so it is
+    unguessable; one link per person per shift (or per opportunity), however often asked."""
+
+    inviter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invites"
+    )
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="+")
+    shift = models.ForeignKey(
+        Shift, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inviter", "shift"],
+                condition=Q(shift__isnull=False),
+                name="invite_one_per_shift",
+            ),
+            models.UniqueConstraint(
+                fields=["inviter", "opportunity"],
+                condition=Q(shift__isnull=True),
+                name="invite_one_per_opportunity",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"invite from user {self.inviter_id} to opportunity {self.opportunity_id}"
+
+
 class DbsRecord(models.Model):
     """The outcome and date of a volunteer's DBS check, as seen by an organiser.
     Never the certificate itself, nor its number."""

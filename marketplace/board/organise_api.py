@@ -402,6 +402,8 @@ def _opportunity(opportunity: Opportunity) -> OrganiserOpportunityOut:
         group_id=opportunity.group_id,
         group=opportunity.group.name,
         status=opportunity.status,
+        taster=opportunity.taster,
+        campaign_id=opportunity.campaign_id,
         shifts=[
             OrganiserShiftOut(
                 id=s.pk,

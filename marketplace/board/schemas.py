@@ -45,6 +45,7 @@ class OpportunityFilters(Schema):
     no_dbs: Flag = Field(None, description="Only those needing no DBS check.")
     step_free: Flag = Field(None, description="Only those with step-free access.")
     has_places: Flag = Field(None, description="Only shifts with a free place.")
+    taster: Flag = Field(None, description="Only tasters: short, no commitment, no DBS check.")
     sort: Annotated[
         str | None, _sent_as(type="string", enum=["soonest", "nearest"], default="soonest")
     ] = Field(None, description="nearest needs a postcode or a location.")
@@ -74,6 +75,7 @@ class OpportunitySummary(Schema):
     step_free: bool
     minimum_age: int
     dbs_required: bool
+    taster: bool = Field(description="Short, no commitment, no DBS check: a first go.")
 
 
 class OpportunityPage(Schema):
@@ -99,6 +101,7 @@ class OpportunityOut(Schema):
     remote_friendly: bool
     minimum_age: int
     dbs_required: bool
+    taster: bool = Field(description="Short, no commitment, no DBS check: a first go.")
     language: str
     shifts: list[ShiftOut]
 
@@ -174,6 +177,8 @@ class OrganiserOpportunityOut(Schema):
     group_id: int
     group: str
     status: str
+    taster: bool
+    campaign_id: int | None = Field(description="The council's campaign it is part of.")
     shifts: list[OrganiserShiftOut]
 
 
@@ -208,6 +213,14 @@ class OpportunityChangeIn(Schema):
     remote_friendly: bool | None = None
     minimum_age: int | None = None
     dbs_required: bool | None = None
+    taster: bool | None = Field(
+        None, description="Short, no commitment, no DBS check; refused with dbs_required."
+    )
+    campaign: int | None = Field(
+        None,
+        description="The id of one of the scheme's campaigns that has not ended; null takes "
+        "it out of its campaign.",
+    )
     language: str | None = None
     publish: bool | None = Field(None, description="Publish now; otherwise a draft.")
     shifts: ShiftPlanIn | None = Field(

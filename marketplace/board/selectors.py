@@ -30,6 +30,7 @@ class BoardQuery:
     no_dbs: bool = False
     step_free: bool = False
     has_places: bool = False
+    taster: bool = False
     sort: str = "soonest"
 
 
@@ -117,6 +118,8 @@ def _filter_needs(found: QuerySet[Any], query: BoardQuery) -> QuerySet[Any]:
         found = found.filter(dbs_required=False)
     if query.step_free:
         found = found.filter(step_free=True)
+    if query.taster:
+        found = found.filter(taster=True)
     return found
 
 

@@ -16,7 +16,9 @@ from accounts.http import AuthedHttpRequest
 from marketplace.board.calendar import shifts_calendar
 from marketplace.board.checkin import checkin_shift_id
 from marketplace.board.forms import BoardSearchForm
+from marketplace.board.invites import with_invites
 from marketplace.board.models import CalendarFeed, SavedSearch, Shift, Signup
+from marketplace.board.pathway import what_next_for_my_shifts
 from marketplace.board.selectors import (
     BoardQuery,
     opportunity_search,
@@ -91,7 +93,9 @@ def saved_search_delete(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 
 def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    opportunity = get_object_or_404(public_opportunities().select_related("group"), pk=pk)
+    opportunity = get_object_or_404(
+        public_opportunities().select_related("group", "campaign"), pk=pk
+    )
     shifts = list(shift_list_for(opportunity))
     mine: dict[int, Signup] = {}
     if request.user.is_authenticated:
@@ -131,7 +135,7 @@ def my_shifts(request: AuthedHttpRequest) -> HttpResponse:
     mine = (
         Signup.objects.filter(user=request.user)
         .exclude(status=Signup.State.CANCELLED)
-        .select_related("shift__opportunity__group", "hours")
+        .select_related("shift__opportunity__group", "hours", "brought_by")
         .order_by("shift__start")
     )
     now = timezone.now()
@@ -146,7 +150,10 @@ def my_shifts(request: AuthedHttpRequest) -> HttpResponse:
         "board/my_shifts.html",
         {
             "feed_url": feed_url,
-            "upcoming": [s for s in mine if s.shift.end > now],
+            "what_next": what_next_for_my_shifts(request.user),
+            "upcoming": with_invites(
+                upcoming=[s for s in mine if s.shift.end > now], user=request.user, now=now
+            ),
             "past": [s for s in mine if s.shift.end <= now][::-1],
         },
     )

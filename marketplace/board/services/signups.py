@@ -29,10 +29,13 @@ from notifications.services import headline, notify
 DBS_CURRENT_FOR = timedelta(days=3 * 365)
 
 
-def signup_create(*, shift: Shift, user: User) -> Signup:
+def signup_create(*, shift: Shift, user: User, brought_by: User | None = None) -> Signup:
     """Give the person a place, or a place on the waiting list when the shift is full.
+    `brought_by` is the friend whose invite link they came by (never themselves).
 
     Signing up again to the same shift returns the sign-up already there."""
+    if brought_by is not None and brought_by.pk == user.pk:
+        brought_by = None
     with transaction.atomic():
         # Lock the person, then the shift: their other sign-ups and the shift's
         # places are counted under these locks, so no two requests can both see room.
@@ -50,10 +53,12 @@ def signup_create(*, shift: Shift, user: User) -> Signup:
         if confirmed < shift.capacity:
             told = reminders_told(start=shift.start, now=timezone.now())
             signup = Signup.objects.create(
-                shift=shift, user=user, status=Signup.State.CONFIRMED, **told
+                shift=shift, user=user, status=Signup.State.CONFIRMED, brought_by=brought_by, **told
             )
         else:
-            signup = Signup.objects.create(shift=shift, user=user, status=Signup.State.WAITLISTED)
+            signup = Signup.objects.create(
+                shift=shift, user=user, status=Signup.State.WAITLISTED, brought_by=brought_by
+            )
         _tell(signup, promoted=False)
         signups_changed(shift.pk)
     return signup
