@@ -82,7 +82,8 @@ class Campaign(models.Model):
 
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="campaigns")
     name = models.CharField(max_length=120)
-    slug = models.SlugField(max_length=60)
+    # Unique across schemes: the public page's address is /campaigns/<slug>/.
+    slug = models.SlugField(max_length=60, unique=True)
     starts_on = models.DateField()
     ends_on = models.DateField()
     text = models.TextField(max_length=4000)
@@ -93,7 +94,6 @@ class Campaign(models.Model):
     class Meta:
         ordering = ["-starts_on", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["scheme", "slug"], name="campaign_slug_unique"),
             models.CheckConstraint(
                 condition=Q(ends_on__gte=F("starts_on")), name="campaign_ends_after_start"
             ),

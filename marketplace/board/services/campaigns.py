@@ -1,6 +1,6 @@
 """The council's campaigns: made and changed by a scheme's admins."""
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from accounts.models import User
@@ -13,11 +13,18 @@ def campaign_save(*, campaign: Campaign, by: User) -> Campaign:
     from its name, kept afterwards so that its address stays the same."""
     if not by.has_perm("coins.administer_scheme", campaign.scheme):
         raise NotAllowed("Only the scheme's admins can run its campaigns.")
-    with transaction.atomic():
-        if not campaign.slug:
-            campaign.slug = _free_slug(campaign.name)
+    if campaign.slug:
         campaign.save()
-    return campaign
+        return campaign
+    for _ in range(5):
+        campaign.slug = _free_slug(campaign.name)
+        try:
+            with transaction.atomic():
+                campaign.save()
+            return campaign
+        except IntegrityError:  # another officer took that slug this moment: the next one
+            continue
+    raise NotAllowed("Another campaign of that name was just made; try again.")
 
 
 def _free_slug(name: str) -> str:
