@@ -50,6 +50,9 @@ def test_a_new_person_signs_up_verifies_their_email_and_reaches_their_home_page(
     page.goto(link.group(0))
     checks.page(page, "05-confirm-email")
     page.get_by_role("button", name="Confirm").click()
+    # Confirming in the browser that signed up logs her in.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Priya")
+    page.get_by_role("button", name="Log out").click()
 
     page.goto(live_asgi + "/accounts/login/")
     checks.page(page, "06-login")
