@@ -11,6 +11,19 @@ from accounts.models import User
 from coins.models import Account, Currency, Scheme
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+# The bonus rules (coins.models.BonusRule) as the council sets them, the cap last.
+BONUS_FIELDS = [
+    "bonus_first_session",
+    "bonus_new_group",
+    "bonus_outside_ward",
+    "bonus_friend",
+    "bonus_mixed_ages",
+    "bonus_monthly_cap",
+]
+BONUS_HINT = (
+    "0 or blank: none. In a participation-only scheme any number above 0 gives a badge "
+    "instead of coins."
+)
 
 
 def parse_month(value: str) -> date | None:
@@ -129,6 +142,7 @@ class SchemeRulesForm(forms.ModelForm):
             "hour_value_source",
             "wellbeing_value_pence",
             "wellbeing_value_source",
+            *BONUS_FIELDS,
         ]
         labels = {
             "coins_per_hour": "Coins for each hour",
@@ -145,6 +159,20 @@ class SchemeRulesForm(forms.ModelForm):
             "wellbeing_value_pence": "Wellbeing value of a regular volunteer for a year, in "
             "pence (160000 is £1,600)",
             "wellbeing_value_source": "Where the wellbeing value comes from",
+            "bonus_first_session": "Bonus coins for a volunteer's first ever session",
+            "bonus_new_group": "Bonus coins for a first session with a group they have not "
+            "been with",
+            "bonus_outside_ward": "Bonus coins for a shift outside their own ward",
+            "bonus_friend": "Bonus coins for bringing a friend, when both come (each gets it)",
+            "bonus_mixed_ages": "Bonus coins for a shift where different age bands met "
+            "(each gets it)",
+            "bonus_monthly_cap": "Most bonus coins a volunteer can get in a month "
+            "(blank: no limit)",
+        }
+        help_texts = {
+            **{name: BONUS_HINT for name in BONUS_FIELDS[:-1]},
+            "bonus_monthly_cap": "Counted apart from the daily and weekly limits. Once it "
+            "is reached, a bonus is a badge without coins until the next month.",
         }
         widgets = {
             "hour_value_source": forms.Textarea(attrs={"rows": 2}),
@@ -162,6 +190,8 @@ class SchemeRulesForm(forms.ModelForm):
         "privacy_k": (2, 100),
         "hour_value_pence": (1, 100_000),
         "wellbeing_value_pence": (1, 10_000_000),
+        **{name: (0, 1000) for name in BONUS_FIELDS[:-1]},
+        "bonus_monthly_cap": (1, 100_000),
     }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -171,9 +201,24 @@ class SchemeRulesForm(forms.ModelForm):
             field.widget.attrs.update({"min": low, "max": high, "inputmode": "numeric"})
             field.error_messages["invalid"] = "Enter a whole number."
             field.validators = [_between(low, high)]  # one message, with the range
+        for name in BONUS_FIELDS[:-1]:
+            self.fields[name].required = False  # blank is none, as 0
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        for name in BONUS_FIELDS[:-1]:
+            if name in data and data[name] is None:
+                data[name] = 0
+        return self._clean_rules(data)
+
+    def main_fields(self) -> list[Any]:
+        """The fields before the bonuses, which the page shows in a group of their own."""
+        return [self[n] for n in self.Meta.fields if n not in BONUS_FIELDS]
+
+    def bonus_fields(self) -> list[Any]:
+        return [self[n] for n in BONUS_FIELDS]
+
+    def _clean_rules(self, data: dict[str, Any]) -> dict[str, Any]:
         rate, daily, weekly = (data.get(n) for n in ("coins_per_hour", "daily_cap", "weekly_cap"))
         if daily is not None and rate is not None and daily < rate:
             self.add_error(

@@ -22,6 +22,12 @@ RULE_NAMES = {
     "hour_value_source": "the source of the hour's value",
     "wellbeing_value_pence": "the wellbeing value of a regular volunteer (pence)",
     "wellbeing_value_source": "the source of the wellbeing value",
+    "bonus_first_session": "the bonus for a first ever session",
+    "bonus_new_group": "the bonus for a first session with a new group",
+    "bonus_outside_ward": "the bonus for a shift outside the volunteer's ward",
+    "bonus_friend": "the bonus for bringing a friend",
+    "bonus_mixed_ages": "the bonus for a shift that mixed age bands",
+    "bonus_monthly_cap": "the monthly limit on bonus coins",
 }
 RULES = list(RULE_NAMES)
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from django.db.models import QuerySet
 
 from accounts.models import User
-from coins.models import Account, Entry, Transfer, owner_key
+from coins.models import Account, Bonus, Entry, Transfer, owner_key
 
 
 @dataclass(frozen=True)
@@ -70,3 +70,13 @@ def months_with_activity(account: Account) -> list[date]:
         "created", "month", order="DESC"
     )
     return [m.date() for m in months]
+
+
+def badges_of(user: User) -> QuerySet[Bonus]:
+    """The person's badges, by scheme and newest first: bonuses that gave no coins (a
+    participation-only scheme, or the monthly bonus limit reached)."""
+    return (
+        Bonus.objects.filter(user=user, coins=0)
+        .select_related("scheme")
+        .order_by("scheme__name", "-id")
+    )

@@ -13,7 +13,13 @@ from django.shortcuts import redirect, render
 from accounts.http import AuthedHttpRequest
 from coins.forms import GiveForm, parse_month
 from coins.models import Account
-from coins.selectors import StatementLine, months_with_activity, statement, wallets_of
+from coins.selectors import (
+    StatementLine,
+    badges_of,
+    months_with_activity,
+    statement,
+    wallets_of,
+)
 from coins.services import LedgerError
 from coins.spreadsheet import spreadsheet_cell
 from coins.wallets import gift_give
@@ -41,6 +47,7 @@ def wallet(request: AuthedHttpRequest) -> HttpResponse:
         "month": month,
         "months": months_with_activity(account) if account else [],
         "lines": statement(account, month) if account else [],
+        "badges": badges_of(request.user),
     }
     return render(request, "coins/wallet.html", context)
 

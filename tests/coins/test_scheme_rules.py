@@ -67,6 +67,10 @@ def test_a_change_is_saved_and_shown_in_the_history_with_who_when_and_why(
         ({"privacy_k": "1"}, "Enter a number from 2 to 100."),
         ({"reason": ""}, "Say why, so that the history explains the change."),
         ({"hour_value_pence": "1900"}, "Say where the value comes from, so that readers can"),
+        ({"bonus_friend": "1001"}, "Enter a number from 0 to 1,000."),
+        ({"bonus_mixed_ages": "-2"}, "Enter a number from 0 to 1,000."),
+        ({"bonus_new_group": "five"}, "Enter a whole number."),
+        ({"bonus_monthly_cap": "0"}, "Enter a number from 1 to 100,000."),
     ],
 )
 def test_a_bad_rule_is_refused_with_a_message_and_nothing_changes(
@@ -113,3 +117,45 @@ def test_rounding_counts_of_people_to_5_is_a_rule_with_its_history(client: Clien
         "changed counts of people rounded to the nearest 5 from <strong>no</strong> to "
         "<strong>yes</strong>"
     ) in history
+
+
+def test_the_council_sets_the_bonus_rules_and_their_monthly_cap_with_history(
+    client: Client,
+) -> None:
+    scheme = council_client(client)
+    page = client.get("/council/ledger/rules/").content.decode()
+    assert "<legend><h2>Bonuses for bringing people together</h2></legend>" in page
+    assert "Bonus coins for bringing a friend, when both come (each gets it)" in page
+    assert "any number above 0 gives a badge" in page
+    sent = {
+        **RULES,
+        "bonus_first_session": "5",
+        "bonus_new_group": "",  # blank is none
+        "bonus_outside_ward": "3",
+        "bonus_friend": "10",
+        "bonus_mixed_ages": "2",
+        "bonus_monthly_cap": "20",
+        "reason": "Cohesion pilot",
+    }
+    page = client.post("/council/ledger/rules/", sent, follow=True).content.decode()
+
+    assert "Saved 5 changes." in page
+    scheme.refresh_from_db()
+    assert (
+        scheme.bonus_first_session,
+        scheme.bonus_new_group,
+        scheme.bonus_outside_ward,
+        scheme.bonus_friend,
+        scheme.bonus_mixed_ages,
+        scheme.bonus_monthly_cap,
+    ) == (5, 0, 3, 10, 2, 20)
+    history = page[page.index('id="history"') :]
+    assert (
+        "changed the bonus for bringing a friend from <strong>0</strong> to <strong>10</strong>"
+    ) in history
+    assert (
+        "changed the monthly limit on bonus coins from <strong>none</strong> to <strong>20</strong>"
+    ) in history
+    # Blank again turns the cap off.
+    client.post("/council/ledger/rules/", {**sent, "bonus_monthly_cap": "", "reason": "No cap"})
+    assert Scheme.objects.get(pk=scheme.pk).bonus_monthly_cap is None
