@@ -17,7 +17,14 @@ from backend.demo_history import demo_history_load
 from coins.models import Account, Scheme, SchemeAdmin
 from coins.services import account_for
 from impact.rollup import rollup_refresh
-from marketplace.board.models import CommunityGroup, GroupOrganiser, Opportunity, Shift, Signup
+from marketplace.board.models import (
+    Campaign,
+    CommunityGroup,
+    GroupOrganiser,
+    Opportunity,
+    Shift,
+    Signup,
+)
 from marketplace.board.services.hours import hours_confirm
 from marketplace.board.services.opportunities import photo_thumbnails_make
 from marketplace.images import photo_clean
@@ -67,6 +74,13 @@ def demo_town_load(
             "wellbeing_value_pence": 160000,
             "wellbeing_value_source": "Measure Up (2023 prices): the wellbeing value to a "
             "person of volunteering regularly, for a year.",
+            # Bonuses for volunteering that brings people together (docs/impact.md).
+            "bonus_first_session": 10,
+            "bonus_new_group": 5,
+            "bonus_outside_ward": 5,
+            "bonus_friend": 10,
+            "bonus_mixed_ages": 5,
+            "bonus_monthly_cap": 30,
         },
     )
     # The town's postcodes and wards, through the same loader a council runs on the NSPL.
@@ -82,6 +96,7 @@ def demo_town_load(
     RetailerStaff.objects.get_or_create(retailer=bakery, user=shop)
     SchemeAdmin.objects.get_or_create(scheme=scheme, user=council)
     demo_board_load(scheme=scheme, first_group=group)
+    demo_campaigns_load(scheme=scheme)
     demo_ledger_load(scheme=scheme, group=group, organiser=organiser, resident=resident)
     if history:
         demo_history_load(scheme=scheme, progress=progress)
@@ -198,12 +213,50 @@ def demo_board_load(*, scheme: Scheme, first_group: CommunityGroup) -> None:
                 "remote_friendly": title.startswith("Befriending"),
                 "minimum_age": 18 if n % 5 == 0 else 14,
                 "dbs_required": n % 7 == 3,
+                "taster": n % 6 == 1 and n % 7 != 3,  # a first step: short, no DBS check
                 "status": Opportunity.State.PUBLISHED,
             },
         )
         if created:
             _shifts(opportunity, n, volunteers)
             _photo(opportunity, n)
+
+
+def demo_campaigns_load(*, scheme: Scheme) -> None:
+    """Last June's Great Get Together (the weekend nearest 22 June, as the national one),
+    with four opportunities whose past shifts then count for it, and a winter campaign
+    running now, with three whose next shifts its page lists."""
+    today = timezone.localdate()
+    june = date(today.year if today.month > 6 else today.year - 1, 6, 22)
+    offset = (5 - june.weekday()) % 7  # to the Saturday on or after it…
+    saturday = june + timedelta(days=offset - 7 if offset > 3 else offset)  # …or before
+    campaigns = [
+        (
+            "The Great Get Together",
+            saturday - timedelta(days=1),
+            saturday + timedelta(days=1),
+            "A weekend of getting together with neighbours, inspired by Jo Cox's words: we "
+            "have far more in common than that which divides us.",
+            range(0, 49, 12),
+        ),
+        (
+            "Winter Warmers",
+            today - timedelta(days=7),
+            today + timedelta(days=40),
+            "Keeping each other warm and fed this winter: meals, visits and warm spaces.",
+            range(3, 49, 16),
+        ),
+    ]
+    for name, starts, ends, text, picks in campaigns:
+        campaign, _ = Campaign.objects.get_or_create(
+            scheme=scheme,
+            slug=slugify(name),
+            defaults={"name": name, "starts_on": starts, "ends_on": ends, "text": text},
+        )
+        titles = [f"{ACTIVITIES[n % len(ACTIVITIES)][0]} #{n + 1}" for n in picks]
+        Opportunity.objects.filter(scheme=scheme, title__in=titles, campaign=None).update(
+            campaign=campaign
+        )
 
 
 def _shifts(opportunity: Opportunity, n: int, volunteers: list[User]) -> None:

@@ -33,7 +33,7 @@ from unittest import mock
 
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Background, User
 from coins.expiry import add_months, coins_expiry_run
 from coins.models import Account, Scheme
 from coins.services import LedgerError, account_for
@@ -89,6 +89,8 @@ class Planned:
     end: datetime
     capacity: int
     places: list[tuple[Resident, str]] = field(default_factory=list)  # (who, outcome)
+    # Newcomers who came with a friend's invite link: their email -> the friend.
+    brought: dict[str, User] = field(default_factory=dict)
     shift: Shift | None = None
 
 
@@ -160,7 +162,9 @@ def _opportunities_published(scheme: Scheme, start: date, today: date) -> list[O
     found = list(
         Opportunity.objects.filter(
             scheme=scheme, status=Opportunity.State.PUBLISHED, published_at__isnull=True
-        ).order_by("pk")
+        )
+        .select_related("campaign")
+        .order_by("pk")
     )
     first, days = len(found) // 3, (today - start).days - 14
     for n, opportunity in enumerate(found):
@@ -194,7 +198,26 @@ def _residents(rng: random.Random, start: date, today: date) -> list[Resident]:
         resident.user.postcode = rng.choice(postcodes[ward])
         residents.append(resident)
     User.objects.bulk_create([r.user for r in residents])
+    Background.objects.bulk_create(_backgrounds(rng, residents))
     return residents
+
+
+# England and Wales at the 2021 Census, per thousand (ONS): what "About me" answers look
+# like when about half the residents choose to fill it in.
+ETHNIC_GROUPS = {"white": 817, "asian": 93, "black": 40, "mixed": 29, "other": 21}
+RELIGIONS = {
+    "christian": 462, "none": 372, "muslim": 65, "hindu": 17, "sikh": 9, "buddhist": 5,
+    "jewish": 5, "other": 6, "unsaid": 59,
+}  # fmt: skip
+
+
+def _backgrounds(rng: random.Random, residents: list[Resident]) -> Iterator[Background]:
+    for resident in residents:
+        if rng.random() < 0.55:
+            ethnic = rng.choices(list(ETHNIC_GROUPS), list(ETHNIC_GROUPS.values()))[0]
+            religion = rng.choices(list(RELIGIONS), list(RELIGIONS.values()))[0]
+            ethnic = "unsaid" if rng.random() < 0.04 else ethnic
+            yield Background(user=resident.user, ethnic_group=ethnic, religion=religion)
 
 
 def _resident(rng: random.Random, n: int, joins: date, kind: str, ward: int | None) -> Resident:
@@ -251,7 +274,24 @@ def _plan(
                 continue
             _places(rng, shift, residents, busy, today)
             planned.append(shift)
+    for opportunity in opportunities:
+        for day in _campaign_days(opportunity, start, today):
+            shift = _planned_shift(rng, opportunity, day)
+            _places(rng, shift, residents, busy, today)
+            planned.append(shift)
     return sorted(planned, key=lambda p: p.start)
+
+
+def _campaign_days(opportunity: Opportunity, start: date, today: date) -> Iterator[date]:
+    """Every past day of its campaign, once it was published: a campaign gets a shift a
+    day from each of its opportunities."""
+    campaign = opportunity.campaign
+    if campaign is None or opportunity.published_at is None:
+        return
+    day = max(campaign.starts_on, start, opportunity.published_at.date() + timedelta(days=1))
+    while day <= campaign.ends_on and day < today - timedelta(days=1):
+        yield day
+        day += timedelta(days=1)
 
 
 def _planned_shift(rng: random.Random, opportunity: Opportunity, day: date) -> Planned:
@@ -288,6 +328,9 @@ def _places(
     for _key, n in sorted(keyed, reverse=True)[:wanted]:
         resident = residents[n]
         busy.add((n, day))
+        regulars = [who.user for who, _ in shift.places if who.kind == REGULAR]
+        if not resident.came and regulars and rng.random() < 0.15:
+            shift.brought[resident.user.email] = rng.choice(regulars)  # volunteers recruit
         resident.came = True
         roll = rng.random()
         outcome = CANCELLED if roll < 0.04 else MISSED if roll < 0.14 else CAME
@@ -306,20 +349,25 @@ def _shifts_write(planned: list[Planned]) -> None:
         plan.shift = shift
         lead = timedelta(days=1 + shift.pk % 9, hours=shift.pk % 11)
         with _clock(plan.start - lead):
-            Signup.objects.bulk_create(_signup(shift, who, outcome) for who, outcome in plan.places)
+            Signup.objects.bulk_create(
+                _signup(shift, who, outcome, plan.brought.get(who.user.email))
+                for who, outcome in plan.places
+            )
 
 
-def _signup(shift: Shift, resident: Resident, outcome: str) -> Signup:
+def _signup(shift: Shift, resident: Resident, outcome: str, brought_by: User | None) -> Signup:
     if outcome == CANCELLED:
         return Signup(
             shift=shift,
             user=resident.user,
             status=Signup.State.CANCELLED,
             cancelled_at=shift.start - timedelta(hours=20),
+            brought_by=brought_by,
         )
     return Signup(
         shift=shift,
         user=resident.user,
+        brought_by=brought_by,
         status=Signup.State.CONFIRMED,
         attended={CAME: True, MISSED: False}.get(outcome),
         reminded_24h_at=shift.start - timedelta(hours=24),

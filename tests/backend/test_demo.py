@@ -7,10 +7,12 @@ from django.db.models import Model
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Background, User
 from backend.demo import LOGINS
 from coins.expiry import add_months
-from coins.models import Account, Entry, Scheme, SchemeAdmin, Transfer
+from coins.models import Account, Bonus, BonusRule, Entry, Scheme, SchemeAdmin, Transfer
+from impact.campaigns import campaigns_table
+from impact.cohesion import cohesion_tables
 from impact.selectors import Filters, months_counted, months_figures
 from marketplace.board.models import (
     CommunityGroup,
@@ -66,13 +68,16 @@ def test_loading_the_demo_town_twice_creates_nothing_twice_and_a_year_of_history
     assert first["Signup"] > 0
     resident = User.objects.get(email=LOGINS[0].email)
     wallet = Account.objects.get(kind="wallet", owner_id=resident.pk)
-    assert wallet.balance == 30
+    # 3 hours at 10 an hour, and the scheme's 10-coin bonus for a first ever session.
+    assert wallet.balance == 30 + 10
+    assert set(wallet.entries.values_list("transfer__kind", flat=True)) == {"mint", "bonus"}
     assert Account.objects.filter(kind="group").count() == 8
     printed = capsys.readouterr().out
     for login in LOGINS:
         assert login.email in printed
     assert f"History {timezone.localdate():%Y-%m}:" in printed  # a line a month as it goes
     _a_year_for_the_council_dashboard()
+    _people_brought_together()
     _dated_when_it_happened()
     call_command("verify_ledger", stdout=io.StringIO())
 
@@ -107,6 +112,26 @@ def _a_year_for_the_council_dashboard() -> None:
     # The demo resident is kept out of it: their one past shift is the one they had.
     resident = User.objects.get(email=LOGINS[0].email)
     assert resident.signups.filter(shift__start__lt=timezone.now()).count() == 1
+
+
+def _people_brought_together() -> None:
+    """The year also shows who met whom, bonuses of every rule, friends who brought
+    friends, "About me" answers from about half the residents, and the campaigns."""
+    scheme = Scheme.objects.get(slug="brackenford")
+    this_month = timezone.localdate().replace(day=1)
+    year = Filters(
+        scheme=scheme, first=add_months(this_month, -12), last=add_months(this_month, -1)
+    )
+    mixing, _pulse = cohesion_tables(year)
+    for column in mixing.columns:
+        total = mixing.totals[column.key]
+        assert total is not None and 0 < total < 100, (column.key, total)
+    assert {b.rule for b in Bonus.objects.all()} == set(BonusRule.values)
+    assert Signup.objects.exclude(brought_by=None).count() >= 5
+    assert 100 <= Background.objects.count() <= 170
+    assert Opportunity.objects.filter(taster=True).count() >= 5
+    together = next(c for c in campaigns_table(year) if c.name == "The Great Get Together")
+    assert together.shifts >= 4 and together.volunteers is not None
 
 
 def _dated_when_it_happened() -> None:
