@@ -17,6 +17,7 @@ from marketplace.board.models import (
     Signup,
 )
 from marketplace.board.pathway import what_next
+from marketplace.board.services.hours import hours_confirm
 from places.selectors import postcode_found
 from tests.conftest import make_user
 from tests.marketplace.factories import make_group, make_shift
@@ -255,3 +256,19 @@ def test_my_shifts_shows_what_next_for_sixty_days_after_the_first_shift(
 def test_the_what_next_page_needs_a_login(client: Client) -> None:
     response = client.get("/what-next/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_first_confirmed_session_points_to_what_next_and_later_ones_to_the_wallet(
+    resident: User,
+) -> None:
+    organiser = make_user("organiser.next@example.org")
+    group = make_group("Next Steps")
+    GroupOrganiser.objects.create(group=group, user=organiser)
+    told = []
+    for days in (10, 3):
+        shift = make_shift(group=group, days_ahead=-days, hours=2)
+        Signup.objects.create(shift=shift, user=resident, status=Signup.State.CONFIRMED)
+        hours_confirm(shift=shift, minutes={}, by=organiser)
+        told.append(resident.notifications.filter(kind="hours_confirmed").latest("pk"))
+    assert told[0].url == "/what-next/" and "try next" in told[0].body
+    assert told[1].url == "/wallet/" and "try next" not in told[1].body

@@ -107,12 +107,24 @@ def _tell_confirmed(hours: Hours, minted: MintResult) -> None:
         body = f"You earned {minted.coins} coins. {body}"
     if minted.note:
         body = f"{body} {minted.note[0].upper()}{minted.note[1:]}."
+    # After a first session, the pathway: what to try next, from other groups and wards.
+    first = not (
+        Hours.objects.filter(
+            signup__user=hours.signup.user_id,
+            status=Hours.State.CONFIRMED,
+            signup__shift__opportunity__scheme=hours.signup.shift.opportunity.scheme_id,
+        )
+        .exclude(pk=hours.pk)
+        .exists()
+    )
+    if first:
+        body = f"{body} Here are a few things you could try next."
     notify(
         recipients=[hours.signup.user],
         kind="hours_confirmed",
         title=headline(f"{hours.hours_display} confirmed for {title}"),
         body=body,
-        url=reverse("coins:wallet"),
+        url=reverse("board:what_next" if first else "coins:wallet"),
     )
 
 
