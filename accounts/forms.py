@@ -9,7 +9,7 @@ from django import forms
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Background, User
 
 # Outward and inward code, as Royal Mail writes them; spaces and case are forgiven.
 POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
@@ -131,3 +131,27 @@ class DetailsForm(forms.ModelForm):
             if age < 13:
                 raise forms.ValidationError("You must be 13 or older to use Citizen Coin.")
         return born
+
+
+class BackgroundForm(forms.Form):
+    """The two "about me" questions, in the ONS 2021 Census's top-level categories. Both
+    are asked together, each with "Prefer not to say", so a saved row is one consent."""
+
+    ethnic_group = forms.ChoiceField(
+        label="What is your ethnic group?",
+        choices=Background.EthnicGroup.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose your ethnic group, or “Prefer not to say”.",
+            "invalid_choice": "Choose one of the ethnic groups listed, or “Prefer not to say”.",
+        },
+    )
+    religion = forms.ChoiceField(
+        label="What is your religion?",
+        choices=Background.Religion.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose your religion, or “Prefer not to say”.",
+            "invalid_choice": "Choose one of the religions listed, or “Prefer not to say”.",
+        },
+    )

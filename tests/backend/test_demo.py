@@ -122,10 +122,14 @@ def _people_brought_together() -> None:
     year = Filters(
         scheme=scheme, first=add_months(this_month, -12), last=add_months(this_month, -1)
     )
-    mixing, _pulse = cohesion_tables(year)
+    mixing, pulse = cohesion_tables(year)
     for column in mixing.columns:
         total = mixing.totals[column.key]
         assert total is not None and 0 < total < 100, (column.key, total)
+    for key in ("met_new", "met_different", "get_on", "belong", "trust"):
+        share = pulse.totals[key]
+        assert share is not None and 0 < share < 100, (key, share)
+    assert (pulse.totals["answers"] or 0) >= 200
     assert {b.rule for b in Bonus.objects.all()} == set(BonusRule.values)
     assert Signup.objects.exclude(brought_by=None).count() >= 5
     assert 100 <= Background.objects.count() <= 170

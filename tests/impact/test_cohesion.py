@@ -213,9 +213,11 @@ def test_a_ward_counts_the_volunteering_that_happened_there(
 
 
 def test_withdrawing_about_me_takes_the_answers_out_of_the_dashboard(
-    town: tuple[Scheme, dict[str, User], User],
+    client, town: tuple[Scheme, dict[str, User], User]
 ) -> None:
-    Background.objects.filter(user=town[1]["F"]).delete()
+    client.force_login(town[1]["F"])
+    client.post("/accounts/about-me/", {"action": "withdraw"})
+    assert not Background.objects.filter(user=town[1]["F"]).exists()
     rollup_refresh(town[0])  # as beat does, within minutes
     mixing, _ = cohesion_tables(_filters(town[0]))
     # Without F's answer S3 has one known group: S1 and S4, neither mixed, behind A, B, C.

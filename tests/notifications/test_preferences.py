@@ -28,6 +28,7 @@ MUST_NOT_MISS_BY_EMAIL = [
     "retailer_verified",
     "retailer_rejected",
     "shift_message",
+    "pulse",  # the link in the e-mail is how most answer it
 ]
 TIME_SENSITIVE_BY_PUSH = [
     "shift_reminder",
