@@ -21,15 +21,14 @@ from coins.forms import ReversalForm, SchemeRulesForm
 from coins.models import Account, AuditRecord, Payout, Scheme, SchemeChange, Transfer, owner_key
 from coins.payouts import payout_paid
 from coins.schemes import RULE_NAMES, scheme_rules_change
-from coins.selectors import statement
+from coins.selectors import schemes_run_by, statement
 from coins.services import LedgerError, transfer_reverse
 from coins.settlement import scheme_settlement, settlement_run
 from coins.templatetags.pounds import pounds
 
 
 def _my_schemes(request: AuthedHttpRequest) -> QuerySet[Scheme]:
-    schemes = Scheme.objects.filter(admin_memberships__user=request.user)
-    if not schemes.exists():
+    if not (schemes := schemes_run_by(request.user)).exists():
         raise PermissionDenied
     return schemes
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from django.db.models import QuerySet
 
 from accounts.models import User
-from coins.models import Account, Bonus, Entry, Transfer, owner_key
+from coins.models import Account, Bonus, Entry, Scheme, Transfer, owner_key
 
 
 @dataclass(frozen=True)
@@ -16,6 +16,11 @@ class StatementLine:
     amount: int
     balance_after: int
     transfer: Transfer
+
+
+def schemes_run_by(user: User) -> QuerySet[Scheme]:
+    """The schemes a council officer administers; none for anyone else."""
+    return Scheme.objects.filter(admin_memberships__user=user)
 
 
 def wallets_of(user: User) -> QuerySet[Account]:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.http import AuthedHttpRequest
 from coins.models import Scheme
+from coins.selectors import schemes_run_by
 from marketplace.board.campaign_forms import CampaignForm
 from marketplace.board.models import Campaign, CommunityGroup
 from marketplace.board.services.campaigns import campaign_save
@@ -38,8 +39,7 @@ def group_decision(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 
 def _my_schemes(request: AuthedHttpRequest) -> QuerySet[Scheme]:
-    schemes = Scheme.objects.filter(admin_memberships__user=request.user)
-    if not schemes.exists():
+    if not (schemes := schemes_run_by(request.user)).exists():
         raise PermissionDenied
     return schemes
 

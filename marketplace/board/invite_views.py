@@ -18,6 +18,7 @@ from marketplace.board.models import Invite, Shift, Signup
 from marketplace.board.selectors import public_opportunities, shift_list_for, shifts_with_places
 from marketplace.board.services.common import SignupRefused
 from marketplace.board.services.invites import invite_accept, invite_create
+from marketplace.board.views import signed_up
 
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
@@ -74,16 +75,7 @@ def _accept(request: AuthedHttpRequest, invite: Invite) -> HttpResponse:
     except SignupRefused as refused:
         messages.error(request, str(refused))
         return redirect("board:invite", token=invite.token)
-    title = invite.opportunity.title
-    if signup.status == Signup.State.CONFIRMED:
-        messages.success(request, f"You're going to {title}.")
-    else:
-        messages.success(
-            request,
-            "That shift is full, so you're on the waiting list. "
-            "We'll tell you the moment a place comes up.",
-        )
-    return redirect("board:my_shifts")
+    return signed_up(request, signup)
 
 
 def _context(request: HttpRequest, invite: Invite) -> dict[str, object]:

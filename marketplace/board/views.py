@@ -119,8 +119,13 @@ def shift_signup(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     except SignupRefused as refused:
         messages.error(request, str(refused))
         return redirect("board:opportunity", pk=shift.opportunity_id)
+    return signed_up(request, signup)
+
+
+def signed_up(request: AuthedHttpRequest, signup: Signup) -> HttpResponse:
+    """My shifts, saying whether they got a place or a place on the waiting list."""
     if signup.status == Signup.State.CONFIRMED:
-        messages.success(request, f"You're going to {shift.opportunity.title}.")
+        messages.success(request, f"You're going to {signup.shift.opportunity.title}.")
     else:
         messages.success(
             request,
