@@ -8,17 +8,12 @@ from django.db.models import QuerySet
 
 from coins.models import Scheme
 from marketplace.board.models import Campaign
-from marketplace.images import photo_clean
+from marketplace.images import photo_clean, photo_field
 
 
 class CampaignForm(forms.ModelForm):
     scheme = forms.ModelChoiceField(queryset=Scheme.objects.none(), label="Town", empty_label=None)
-    image = forms.FileField(
-        label="Picture (optional)",
-        required=False,
-        help_text="JPEG, PNG or WebP, up to 10 MB. We remove location and camera details.",
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
-    )
+    image = photo_field("Picture (optional)")
 
     class Meta:
         model = Campaign

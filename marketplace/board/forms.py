@@ -23,7 +23,7 @@ from marketplace.board.models import (
 from marketplace.board.selectors import BoardQuery
 from marketplace.board.services.opportunities import ShiftPlan
 from marketplace.board.services.shifts import MOST_PLACES, places_refusal
-from marketplace.images import photo_clean
+from marketplace.images import photo_clean, photo_field
 from places.selectors import postcode_found, postcode_point
 
 DISTANCES = [
@@ -246,12 +246,7 @@ class OpportunityForm(forms.ModelForm):
         label="Skills",
         required=False,
     )
-    photo = forms.FileField(
-        label="Photo (optional)",
-        required=False,
-        help_text="JPEG, PNG or WebP, up to 10 MB. We remove location and camera details.",
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
-    )
+    photo = photo_field("Photo (optional)")
     publish = forms.BooleanField(
         label="Publish now (otherwise it is saved as a draft)", required=False
     )

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import UploadedFile
 
 from accounts.forms import normalise_postcode
 from coins.models import Scheme
-from marketplace.images import photo_clean
+from marketplace.images import photo_clean, photo_field
 from marketplace.rewards.models import Offer, Retailer
 
 ENTER_CODE = "Enter the code on the resident's phone"
@@ -95,12 +95,7 @@ class OfferForm(forms.ModelForm):
             (Offer.Period.MONTH, "Per month"),
         ],
     )
-    photo = forms.FileField(
-        label="Photo (optional)",
-        required=False,
-        help_text="JPEG, PNG or WebP, up to 10 MB. We remove location and camera details.",
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
-    )
+    photo = photo_field("Photo (optional)")
 
     class Meta:
         model = Offer
