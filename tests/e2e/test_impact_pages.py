@@ -34,8 +34,8 @@ def test_the_council_reads_the_dashboard_and_filters_it_by_ward_and_month(
     expect(page.get_by_text("Figures as counted at")).to_be_visible()
     checks.page(page, f"impact-dashboard-{width}", width=width)
 
-    page.get_by_label("From").fill("2026-09")
-    page.get_by_label("To").fill("2026-12")
+    page.get_by_label("From", exact=True).fill("2026-09")
+    page.get_by_label("To", exact=True).fill("2026-12")
     page.get_by_label("Ward", exact=True).select_option(label="Central")
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_role("heading", name="September 2026 to December 2026")).to_be_visible()
@@ -64,8 +64,8 @@ def test_an_organiser_opens_the_groups_report_for_its_funders(
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Park Friends: what your volunteers did"
     )
-    page.get_by_label("From").fill("2026-09")
-    page.get_by_label("To").fill("2026-12")
+    page.get_by_label("From", exact=True).fill("2026-09")
+    page.get_by_label("To", exact=True).fill("2026-12")
     page.get_by_role("button", name="Show").click()
     total = page.get_by_role("region", name="Volunteering").get_by_role("row", name="All months")
     expect(total).to_contain_text("20.0")
