@@ -13,7 +13,7 @@ from django.utils.text import slugify
 from PIL import Image, ImageOps
 
 from accounts.models import User
-from backend.demo_history import demo_history_load
+from backend.demo_history import demo_bonuses_on, demo_history_load
 from coins.models import Account, Scheme, SchemeAdmin
 from coins.services import account_for
 from impact.rollup import rollup_refresh
@@ -74,13 +74,6 @@ def demo_town_load(
             "wellbeing_value_pence": 160000,
             "wellbeing_value_source": "Measure Up (2023 prices): the wellbeing value to a "
             "person of volunteering regularly, for a year.",
-            # Bonuses for volunteering that brings people together (docs/impact.md).
-            "bonus_first_session": 10,
-            "bonus_new_group": 5,
-            "bonus_outside_ward": 5,
-            "bonus_friend": 10,
-            "bonus_mixed_ages": 5,
-            "bonus_monthly_cap": 30,
         },
     )
     # The town's postcodes and wards, through the same loader a council runs on the NSPL.
@@ -97,9 +90,10 @@ def demo_town_load(
     SchemeAdmin.objects.get_or_create(scheme=scheme, user=council)
     demo_board_load(scheme=scheme, first_group=group)
     demo_campaigns_load(scheme=scheme)
-    demo_ledger_load(scheme=scheme, group=group, organiser=organiser, resident=resident)
     if history:
         demo_history_load(scheme=scheme, progress=progress)
+    demo_bonuses_on(scheme=scheme)  # in the history, three months ago; else now
+    demo_ledger_load(scheme=scheme, group=group, organiser=organiser, resident=resident)
     rollup_refresh(scheme)  # the dashboard reads the rollup: count it now, not in 10 minutes
     return LOGINS
 

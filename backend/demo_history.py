@@ -39,6 +39,7 @@ from cohesion.models import Item, PulseInvite
 from cohesion.services import pulse_answer
 from coins.expiry import add_months, coins_expiry_run
 from coins.models import Account, Scheme
+from coins.schemes import scheme_rules_change
 from coins.services import LedgerError, account_for
 from coins.wallets import gift_give
 from marketplace.board.models import CommunityGroup, GroupOrganiser, Opportunity, Shift, Signup
@@ -129,6 +130,35 @@ def demo_history_load(*, scheme: Scheme, progress: Progress = lambda _: None) ->
     # The organisers and the tills saw their gifts and sales at the time.
     for user in {*town.organisers.values(), *town.staff.values()}:
         notifications_mark_read(user=user)
+
+
+# The council switched on bonuses for volunteering that brings people together three
+# months ago (the rules page's history says so); the months before had none.
+BONUSES = {
+    "bonus_first_session": 10,
+    "bonus_new_group": 5,
+    "bonus_outside_ward": 5,
+    "bonus_friend": 10,
+    "bonus_mixed_ages": 5,
+    "bonus_monthly_cap": 30,
+}
+BONUSES_MONTHS = 3
+
+
+def demo_bonuses_on(*, scheme: Scheme) -> None:
+    """The council's change of rules that turned the bonuses on, once."""
+    scheme.refresh_from_db()
+    if scheme.bonus_first_session:
+        return
+    council = User.objects.filter(scheme_admin_memberships__scheme=scheme).order_by("pk").first()
+    if council is not None:
+        scheme_rules_change(
+            scheme=scheme,
+            by=council,
+            rules=dict(BONUSES),
+            reason="Reward volunteering that brings people from different backgrounds together.",
+        )
+        scheme.refresh_from_db()
 
 
 def _email(n: int) -> str:
@@ -432,7 +462,11 @@ def _days(
         ended[plan.start.date()].append(plan)
     tally: Counter[str] = Counter()
     day = start
+    bonuses_from = _months_back(today, BONUSES_MONTHS)
     while day < today:
+        if day == bonuses_from:
+            with _clock(_at(day, 9)):
+                demo_bonuses_on(scheme=town.scheme)
         if day.weekday() == 0:
             with _clock(_at(day, 3, 30)):
                 expired = coins_expiry_run(today=day)["expired"]
