@@ -30,8 +30,9 @@ migrate: .venv/.synced
 test: .venv/.synced
 	$(VENV_PY) -m pytest $(PYTEST_ARGS)
 
+# BENCH=P1,P3 (row ids or benchmark names) runs only what measures them.
 bench: .venv/.synced
-	$(VENV_PY) -m bench
+	BENCH="$(BENCH)" $(VENV_PY) -m bench
 
 test-browser: .venv/.synced
 	$(VENV_PY) -m pytest -m browser $(PYTEST_ARGS)

@@ -1,7 +1,10 @@
-"""Sign-up and 'Your details' forms, and the postcode rule every app uses. Never saves
-anything beyond the person's own row."""
+"""Sign-up, 'Your details' and 'Before your first shift' forms, the guardian's e-mail
+address, and the postcode rule every app uses. Never saves anything beyond the person's
+own row."""
 
 import re
+from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from allauth.account.forms import SignupForm as AllauthSignupForm
@@ -17,8 +20,18 @@ POSTCODE_HELP = (
     "Optional. It shows you opportunities and rewards near you, and lets the council count "
     "volunteers by ward: only ever as totals, never who you are."
 )
-FIELD_ORDER = ["email", "password1", "password2", "display_name", "postcode", "age_group"]
+FIELD_ORDER = ["display_name", "email", "password1", "password2", "postcode", "age_group"]
 UNDER_18, ADULT = "13-17", "18+"
+NAME_LABEL = "What should we call you?"
+NAME_HELP = (
+    "Your first name, or the name you like to be called. The organisers of the shifts you "
+    "join always see it, so they can check you in and keep everyone safe."
+)
+NAME_REQUIRED = "Tell us what to call you: the organisers of your shifts need a name."
+BIRTH_DATE_HELP = (
+    "Needed for opportunities with a minimum age over 13, and to know whether you need a "
+    "parent or guardian's consent. Groups see whether you are old enough, never the date."
+)
 REQUIRED_MESSAGES = {
     "email": "Enter your email address.",
     "password1": "Enter a password.",
@@ -39,11 +52,10 @@ class SignupForm(AllauthSignupForm):
     """allauth's sign-up, plus what we ask a new resident."""
 
     display_name = forms.CharField(
-        label="First name (optional)",
+        label=NAME_LABEL,
         max_length=60,
-        required=False,
-        help_text="Shown to the groups you volunteer with. "
-        "Shops see it only if you choose to share it.",
+        help_text=NAME_HELP + " Shops and other volunteers see it only if you choose.",
+        error_messages={"required": NAME_REQUIRED},
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
     postcode = forms.CharField(
@@ -94,14 +106,34 @@ class SignupForm(AllauthSignupForm):
         )
 
 
+def birth_date_checked(born: date | None) -> date | None:
+    """A date of birth in the past, of someone 13 or over (everyone who may join)."""
+    if born is not None:
+        today = timezone.localdate()
+        if born > today:
+            raise forms.ValidationError("Your date of birth must be in the past.")
+        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        if age < 13:
+            raise forms.ValidationError("You must be 13 or older to use Citizen Coin.")
+    return born
+
+
 class DetailsForm(forms.ModelForm):
-    """What a person may change about themselves."""
+    """What a person may change about themselves. The name may be changed, never
+    blanked: the organisers of their shifts go by it."""
+
+    display_name = forms.CharField(
+        label=NAME_LABEL,
+        max_length=60,
+        help_text=NAME_HELP,
+        error_messages={"required": NAME_REQUIRED},
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
 
     class Meta:
         model = User
         fields = ["display_name", "postcode", "birth_date", "share_name", "share_location"]
         labels = {
-            "display_name": "First name (optional)",
             "birth_date": "Date of birth",
             "share_name": "Show my first name to shops and to other volunteers",
             "share_location": "Show my home area (first half of my postcode) "
@@ -109,8 +141,7 @@ class DetailsForm(forms.ModelForm):
         }
         help_texts = {
             "postcode": POSTCODE_HELP,
-            "birth_date": "Only needed for opportunities with a minimum age over 13. "
-            "Groups see whether you are old enough, never the date.",
+            "birth_date": BIRTH_DATE_HELP,
             "share_name": "The organisers of a shift you join always see it, "
             "so they can check you in and keep everyone safe.",
             "share_location": "Only the first half, like TF1: never your full postcode.",
@@ -121,16 +152,54 @@ class DetailsForm(forms.ModelForm):
         value = self.cleaned_data["postcode"].strip()
         return normalise_postcode(value) if value else ""
 
-    def clean_birth_date(self) -> object:
-        born = self.cleaned_data["birth_date"]
-        if born is not None:
-            today = timezone.localdate()
-            if born > today:
-                raise forms.ValidationError("Your date of birth must be in the past.")
-            age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-            if age < 13:
-                raise forms.ValidationError("You must be 13 or older to use Citizen Coin.")
-        return born
+    def clean_birth_date(self) -> date | None:
+        return birth_date_checked(self.cleaned_data["birth_date"])
+
+
+class FirstShiftForm(forms.ModelForm):
+    """'Before your first shift': the name, and the date of birth where the shift needs
+    it; only the fields asked for are on the form, and each is required."""
+
+    class Meta:
+        model = User
+        fields = ["display_name", "birth_date"]
+        labels = {"display_name": NAME_LABEL, "birth_date": "Your date of birth"}
+        help_texts = {"display_name": NAME_HELP, "birth_date": BIRTH_DATE_HELP}
+        widgets = {
+            "display_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
+            "birth_date": forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
+        }
+        error_messages = {
+            "display_name": {"required": NAME_REQUIRED},
+            "birth_date": {
+                "required": "Enter your date of birth.",
+                "invalid": "Enter your date of birth as a real date, like 2011-05-03.",
+            },
+        }
+
+    def __init__(self, *args: Any, asks: Iterable[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in list(self.fields):
+            if name not in asks:
+                del self.fields[name]
+            else:
+                self.fields[name].required = True
+
+    def clean_birth_date(self) -> date | None:
+        return birth_date_checked(self.cleaned_data["birth_date"])
+
+
+class GuardianEmailForm(forms.Form):
+    guardian_email = forms.EmailField(
+        label="Your parent or guardian's email address",
+        help_text="We email them a link to see what they are agreeing to and to say yes. "
+        "They can withdraw it later from the same link.",
+        error_messages={
+            "required": "Enter your parent or guardian's email address.",
+            "invalid": "Enter an email address like name@example.org.",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
 
 
 class BackgroundForm(forms.Form):

@@ -1,13 +1,16 @@
 """The User: e-mail login, the name and area others may see, age and privacy defaults,
-and what a person chose to say about themselves for the council's totals (Background).
+what a person chose to say about themselves for the council's totals (Background), and
+a parent or guardian's consent for an under-16 (GuardianConsent).
 Knows nothing of groups, coins or notifications."""
 
 from datetime import date
 from typing import Any
 
+import pgtrigger
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -20,6 +23,11 @@ AGE_BANDS = [
     (50, "50 to 64"),
     (65, "65 and over"),
 ]
+
+
+# Under this age a parent or guardian must consent before a first shift, as the town's
+# anchor charities require.
+GUARDIAN_CONSENT_UNDER = 16
 
 
 def age_band(age: int) -> str:
@@ -57,7 +65,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     display_name = models.CharField(
         max_length=60,
         blank=True,
-        help_text="The first name a shop or group sees. Leave blank to show none.",
+        help_text="What the person wants to be called. Asked when they join, and before "
+        "a first shift from accounts made before it was; the organisers of their shifts "
+        "always see it, others only as public_name.",
     )
     postcode = models.CharField("home postcode", max_length=8, blank=True)
     age_confirmed_at = models.DateTimeField(
@@ -104,6 +114,20 @@ class User(AbstractBaseUser, PermissionsMixin):
         """By the date of birth when we have it, else by what they said when they joined."""
         age = self.age_on(on or timezone.localdate())
         return self.declared_under_18 if age is None else age < 18
+
+    def needs_guardian_consent(self, on: date | None = None) -> bool:
+        """Under 16 by the date of birth. Someone who said "13 to 17" and gave no date
+        may be: the caller asks for the date first (see `birth_date_needed`)."""
+        age = self.age_on(on or timezone.localdate())
+        return age is not None and age < GUARDIAN_CONSENT_UNDER
+
+    @property
+    def is_under_16(self) -> bool:
+        return self.needs_guardian_consent()
+
+    def latest_guardian_consent(self) -> "GuardianConsent | None":
+        """The newest consent asked for; an older one only ever matters as history."""
+        return self.guardian_consents.order_by("-asked_at", "-id").first()
 
     def age_band(self, on: date | None = None) -> str:
         """By the date of birth; "13 to 17" for someone who said so when they joined and
@@ -179,3 +203,80 @@ class Background(models.Model):
 
     def __str__(self) -> str:
         return f"background of user {self.user_id}"
+
+
+class GuardianConsent(models.Model):
+    """A parent or guardian's consent for an under-16 to volunteer: asked by the young
+    person (who gives the e-mail address), given or refused by whoever follows the
+    e-mailed link (the token), withdrawable later by the same link. A person has at most
+    one open request; a withdrawn one stays, so that a refusal can say when."""
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="guardian_consents")
+    guardian_email = models.EmailField()
+    token = models.CharField(max_length=64, unique=True)
+    asked_at = models.DateTimeField(default=timezone.now)
+    given_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(
+        null=True, blank=True, help_text="Withdrawn after giving it, or refused before."
+    )
+    # Where the young person was when they asked (a shift's page), for the e-mail that
+    # tells them the answer; passed in by the caller, as accounts knows no such pages.
+    return_path = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="guardian_consent_one_open_per_person",
+            ),
+            models.CheckConstraint(
+                condition=Q(given_at__isnull=True) | Q(given_at__gte=F("asked_at")),
+                name="guardian_consent_given_after_asked",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True)
+                | Q(withdrawn_at__gte=F("asked_at"))
+                & (Q(given_at__isnull=True) | Q(withdrawn_at__gte=F("given_at"))),
+                name="guardian_consent_withdrawn_after_given",
+            ),
+            models.CheckConstraint(condition=~Q(token=""), name="guardian_consent_has_a_token"),
+        ]
+
+    def __str__(self) -> str:
+        return f"guardian consent for user {self.person_id}"
+
+    @property
+    def is_given(self) -> bool:
+        """Given and not withdrawn: the only state in which an under-16 may sign up."""
+        return self.given_at is not None and self.withdrawn_at is None
+
+    @property
+    def is_pending(self) -> bool:
+        return self.given_at is None and self.withdrawn_at is None
+
+
+class Erasure(models.Model):
+    """An account was erased (UK GDPR): when, and who did it, the person themselves or a
+    council officer at their request. Nothing personal: the account is the anonymised
+    row, and the reason is checked not to name them. Append-only."""
+
+    account = models.OneToOneField(User, on_delete=models.PROTECT, related_name="erasure")
+    by = models.ForeignKey(User, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    reason = models.CharField(max_length=300, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        triggers = [
+            pgtrigger.Protect(
+                name="accounts_erasure_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"account {self.account_id} erased"
+
+    @property
+    def on_request(self) -> bool:
+        """A council officer erased it, at the person's request."""
+        return self.by_id != self.account_id

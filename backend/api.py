@@ -1,9 +1,11 @@
+from collections.abc import Iterator
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.security import django_auth
 
 from accounts.http import AuthedHttpRequest
@@ -16,8 +18,48 @@ from marketplace.board.organise_api import router as organiser_router
 from marketplace.rewards.api import pos_router
 from marketplace.rewards.api import router as rewards_router
 
+# What the API itself may answer before an endpoint's own code runs, in the one `Problem`
+# shape. Published for every endpoint it can happen to, so that the document lists every
+# status code a caller can meet (schemathesis checks it: tests/backend/test_api_schema.py).
+PROBLEM = {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+REFUSED_BEFORE = {
+    400: "The body is not JSON.",
+    401: "Not logged in, or the till's key is missing or no longer works.",
+    403: "Not allowed; for a session, also an unsafe method sent without its CSRF token.",
+    404: "Nothing has that id.",
+    422: "Not valid: `errors` names each field and what is wrong with it.",
+}
+UNSAFE = {"post", "put", "patch", "delete"}
+
+
+class CitizenCoinAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> OpenAPISchema:
+        schema = super().get_openapi_schema(**kwargs)
+        for methods in schema["paths"].values():
+            for method, operation in methods.items():
+                for code in _refused_before(method, operation):
+                    answer = {"description": REFUSED_BEFORE[code], "content": PROBLEM}
+                    operation["responses"].setdefault(code, answer)
+        return schema
+
+
+def _refused_before(method: str, operation: dict[str, Any]) -> Iterator[int]:
+    security = {name for requirement in operation.get("security", []) for name in requirement}
+    parameters = operation.get("parameters", [])
+    if security:
+        yield 401
+    if "SessionAuth" in security and method in UNSAFE:
+        yield 403
+    if "requestBody" in operation:
+        yield 400
+    if any(p["in"] == "path" for p in parameters):
+        yield 404
+    if parameters or "requestBody" in operation:
+        yield 422
+
+
 # Session auth for the browser; django_auth checks the CSRF token on unsafe methods.
-api = NinjaAPI(
+api = CitizenCoinAPI(
     title="Citizen Coin API",
     version="1",
     description="Volunteering opportunities, Citizen-Coin wallets and rewards.",

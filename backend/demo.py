@@ -1,4 +1,5 @@
-"""The demo town: one scheme and one login per role, loaded idempotently."""
+"""The demo town: one scheme and one login per role, loaded idempotently; and a second,
+smaller town beside it (backend.demo_second_town), so that each board shows its own."""
 
 import io
 from collections.abc import Callable
@@ -7,7 +8,7 @@ from datetime import date, timedelta
 
 from allauth.account.models import EmailAddress
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, ImageOps
@@ -50,6 +51,7 @@ LOGINS = [
     DemoLogin("retailer staff", "shop@demo.citizencoin.localhost"),
     DemoLogin("scheme admin (council)", "council@demo.citizencoin.localhost"),
 ]
+PLATFORM_LOGIN = DemoLogin("platform operator (adds towns)", "platform@demo.citizencoin.localhost")
 
 
 @transaction.atomic
@@ -92,10 +94,28 @@ def demo_town_load(
     demo_campaigns_load(scheme=scheme)
     if history:
         demo_history_load(scheme=scheme, progress=progress)
+        # A year of rows just written: let the planner see them before the counts below
+        # (on stale statistics it planned the dashboard's first-timers query as a nested
+        # loop that took minutes). ANALYZE may run inside the load's transaction.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     demo_bonuses_on(scheme=scheme)  # in the history, three months ago; else now
     demo_ledger_load(scheme=scheme, group=group, organiser=organiser, resident=resident)
     rollup_refresh(scheme)  # the dashboard reads the rollup: count it now, not in 10 minutes
-    return LOGINS
+    # Imported here: the second town builds on this module's pieces.
+    from backend.demo_second_town import demo_second_town_load
+
+    _platform_operator()  # before the second town, which gives everyone so far a town
+    progress("A second town: Fernley")
+    return [*LOGINS, *demo_second_town_load(), PLATFORM_LOGIN]
+
+
+def _platform_operator() -> None:
+    """Whoever runs the deployment: adds a town and its first council admin at /platform/."""
+    user = _user(PLATFORM_LOGIN)
+    if not user.is_superuser:
+        user.is_superuser = user.is_staff = True
+        user.save(update_fields=["is_superuser", "is_staff"])
 
 
 def demo_ledger_load(
@@ -184,7 +204,9 @@ def demo_board_load(*, scheme: Scheme, first_group: CommunityGroup) -> None:
         groups.append(group)
     volunteers = [_volunteer(n) for n in range(12)]
     # One postcode a sector ("BK1 1AA"), spread across the town.
-    points = [(code, point) for code, point in postcode_points().items() if code.endswith("AA")]
+    points = [
+        (code, point) for code, point in postcode_points(scheme).items() if code.endswith("AA")
+    ]
     for n in range(49):
         group = groups[n % len(groups)]
         title, skill, description = ACTIVITIES[n % len(ACTIVITIES)]
@@ -371,7 +393,7 @@ SHOPS = [
 def demo_shops_load(*, scheme: Scheme) -> Retailer:
     """Six verified shops with their offers; returns The Corner Bakery, the demo shop
     login's. Offers are found by title, so a demo sale's stock is never put back."""
-    points = postcode_points()
+    points = postcode_points(scheme)
     shops = []
     for shop in SHOPS:
         latitude, longitude = points[shop.postcode]

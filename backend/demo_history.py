@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from unittest import mock
 
+from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import Background, User
@@ -53,6 +54,7 @@ from marketplace.rewards.services.redemptions import (
     redemption_refund,
 )
 from notifications.services import notifications_mark_read
+from outbox.models import OutboxMessage
 from places.models import Postcode
 
 Progress = Callable[[str], None]
@@ -122,7 +124,7 @@ def demo_history_load(*, scheme: Scheme, progress: Progress = lambda _: None) ->
     start = _months_back(today, 12) - timedelta(days=21)
     progress(f"History: {start:%-d %B %Y} to yesterday")
     opportunities = _opportunities_published(scheme, start, today)
-    residents = _residents(rng, start, today)
+    residents = _residents(rng, scheme, start, today)
     planned = _plan(rng, opportunities, residents, start, today)
     _shifts_write(planned)
     town = _town(scheme)
@@ -177,12 +179,17 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
 def _clock(moment: datetime) -> Iterator[None]:
     """The services run as at `moment`: every row they stamp is dated then. What they
     would send once the work commits (e-mail, pushes, live pages) is dropped, not sent a
-    year late: the notifications are stored, as if told at the time."""
+    year late, nor left in the outbox for its relay: the notifications are stored, as if
+    told at the time."""
+    before = OutboxMessage.objects.aggregate(last=Max("pk"))["last"] or 0
     with (
         mock.patch("django.utils.timezone.now", return_value=moment),
         mock.patch("django.db.transaction.on_commit", _not_sent),
     ):
-        yield
+        try:
+            yield
+        finally:
+            OutboxMessage.objects.filter(pk__gt=before, sent_at__isnull=True).delete()
 
 
 def _not_sent(func: Callable[[], object], using: str | None = None, robust: bool = False) -> None:
@@ -210,11 +217,12 @@ def _opportunities_published(scheme: Scheme, start: date, today: date) -> list[O
     return [o for o in found if not o.dbs_required and o.minimum_age <= 18]
 
 
-def _residents(rng: random.Random, start: date, today: date) -> list[Resident]:
+def _residents(rng: random.Random, scheme: Scheme, start: date, today: date) -> list[Resident]:
     """Founders and launch visitors from the first week, then joiners, more of them as
-    the year goes on."""
+    the year goes on; each at home in one of the town's wards."""
     postcodes: defaultdict[int | None, list[str]] = defaultdict(list)
-    for code, ward_id in Postcode.objects.values_list("postcode", "ward_id").order_by("pk"):
+    homes = Postcode.objects.filter(ward__scheme=scheme).values_list("postcode", "ward_id")
+    for code, ward_id in homes.order_by("pk"):
         postcodes[ward_id].append(code)
     wards = sorted(postcodes, key=lambda ward: (ward is None, ward))
     span = (today - start).days
@@ -227,7 +235,7 @@ def _residents(rng: random.Random, start: date, today: date) -> list[Resident]:
         kind = rng.choices([REGULAR, OCCASIONAL, ONCE], [15, 40, 45])[0]
         kind = REGULAR if n < FOUNDERS else ONCE if n < FOUNDERS + VISITORS else kind
         resident = _resident(rng, n, start + timedelta(days=offset), kind, ward)
-        resident.spends = resident.spends and n >= FOUNDERS + VISITORS
+        resident.spends = resident.spends and not FOUNDERS <= n < FOUNDERS + VISITORS
         resident.user.postcode = rng.choice(postcodes[ward])
         residents.append(resident)
     User.objects.bulk_create([r.user for r in residents])

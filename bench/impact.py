@@ -28,6 +28,7 @@ from django.utils import timezone
 from accounts.models import User
 from bench.board_data import copy_into
 from bench.harness import ratio, say, timed_ms
+from bench.rows import row
 from coins.models import Scheme
 from impact.models import ActiveMonths, MonthFigures
 from impact.rollup import rollup_refresh
@@ -43,6 +44,9 @@ OPPORTUNITIES = 2_000
 PER_SHIFT = 11  # sign-ups on each shift; one in eleven does not come
 REPEATS = 20
 TARGET_P95_MS = 500
+# P8: the dashboard as a council officer opens it must stay within TARGET_P95_MS and be
+# no slower than the bare engine answering its volunteering table alone, with no rollup.
+TARGET_RATIO = 1.0
 
 
 def run() -> dict[str, Any]:
@@ -62,6 +66,7 @@ def run() -> dict[str, Any]:
     client = Client(HTTP_HOST="localhost")
     client.force_login(council)
     pages = [_page(client, name, url, raw) for name, url in _pages(scheme)]
+    dashboard = pages[0]
     return {
         "hours": HOURS,
         "residents": RESIDENTS,
@@ -70,6 +75,18 @@ def run() -> dict[str, Any]:
         "rollup_rows": rows,
         "raw_sql_ms": round(raw, 1),
         "pages": pages,
+        "rows": [
+            row(
+                "P8",
+                dashboard["p95_ms"],
+                "ms",
+                baseline=raw,
+                ratio=dashboard["raw_sql_ratio"],
+                target=f"p95 <= {TARGET_P95_MS} ms, ratio >= {TARGET_RATIO:g}",
+                meets=dashboard["p95_ms"] <= TARGET_P95_MS
+                and dashboard["raw_sql_ratio"] >= TARGET_RATIO,
+            )
+        ],
     }
 
 
@@ -207,7 +224,10 @@ def _signups_and_hours(first_shift: int, last_shift: int, first_group: int) -> N
     belongs to group n mod GROUPS) and three from anywhere else, by strides through them.
     The eleventh did not come; the others' hours are confirmed, as the shift was long."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT min(id), count(*) FROM accounts_user WHERE email LIKE 'r%%'")
+        cursor.execute(
+            "SELECT min(id), count(*) FROM accounts_user"
+            " WHERE email ~ '^r[0-9]+@bench[.]localhost$'"  # _resident's, no one else's
+        )
         row = cursor.fetchone()
         assert row is not None
         first_user, users = row

@@ -11,8 +11,11 @@ from ninja import P, QueryEx, Router, Status
 from accounts.http import AuthedHttpRequest
 from accounts.models import User
 from coins.forms import GiveForm, parse_month
+from coins.gifts import gift_send
 from coins.models import Account, Scheme
+from coins.residence import wallet_chosen
 from coins.schemas import (
+    SLUG_PATTERN,
     GiftIn,
     GiftOut,
     Problem,
@@ -25,7 +28,6 @@ from coins.schemas import (
 from coins.selectors import StatementLine, statement, wallets_of
 from coins.services import LedgerError
 from coins.views import statement_csv
-from coins.wallets import gift_give
 
 router = Router(tags=["wallet"])
 PER_PAGE = 50
@@ -36,7 +38,7 @@ SchemeSlug = QueryEx[
     str | None,
     P(
         description="The scheme's slug; left out, my first wallet (as on the page).",
-        pattern=r"^[-a-zA-Z0-9_]+$",
+        pattern=SLUG_PATTERN,
         max_length=50,
     ),
 ]
@@ -124,11 +126,8 @@ def wallet_recipients(request: AuthedHttpRequest, scheme: SchemeSlug = None) -> 
 
 
 def wallet_for_slug(user: User, scheme: str | None) -> Account | None:
-    """The wallet asked for, or the person's first one, as on the wallet page."""
-    wallets = wallets_of(user)
-    if scheme:
-        wallets = wallets.filter(scheme__slug=scheme)
-    return wallets.first()
+    """The wallet asked for, else the one in the person's own town, as on the wallet page."""
+    return wallet_chosen(user, scheme or "")
 
 
 def _month(value: str) -> date | None:
@@ -141,7 +140,12 @@ def _month(value: str) -> date | None:
 
 
 def _scheme(scheme: Scheme) -> SchemeOut:
-    return SchemeOut(slug=scheme.slug, name=scheme.name, coin_name=scheme.coin_name)
+    return SchemeOut(
+        slug=scheme.slug,
+        name=scheme.name,
+        coin_name=scheme.coin_name,
+        coin_name_plural=scheme.coin_plural,
+    )
 
 
 def _line(line: StatementLine) -> StatementLineOut:
@@ -166,6 +170,8 @@ EITHER = "Give to a group or to a resident's email address, not both."
     response={201: GiftOut, 409: Problem, 422: Problem},
     tags=["wallet"],
     summary="Give coins to a community group, or to another resident by email",
+    description="A gift to an address nobody has joined with is held for 14 days for "
+    "whoever joins with it, then given back; the answer is the same either way.",
 )
 def wallet_give(request: AuthedHttpRequest, body: GiftIn, scheme: SchemeSlug = None) -> Status[Any]:
     """The give page's form (422, with its messages) and service; the ledger refusing
@@ -179,16 +185,17 @@ def wallet_give(request: AuthedHttpRequest, body: GiftIn, scheme: SchemeSlug = N
     form = GiveForm(_gift_form_data(body), scheme=account.scheme, sender=request.user)
     if not form.is_valid():
         return Status(422, _gift_problem(form))
-    to, amount = form.recipient(), form.cleaned_data["amount"]
+    amount = form.cleaned_data["amount"]
     try:
-        transfer = gift_give(
+        # As the page gives: a gift retried from either gives once, and a gift to an
+        # address answers the same whether or not anyone has joined with it.
+        transfer = gift_send(
             scheme=account.scheme,
             sender=request.user,
-            to=to,
+            group=form.group(),
+            email=form.cleaned_data["email"],
             amount=amount,
-            # The page's key: a gift retried from either gives once.
-            key=f"give:{request.user.pk}:{form.cleaned_data['request_id']}",
-            memo=form.memo(to),
+            request_id=form.cleaned_data["request_id"],
         )
     except LedgerError as refused:
         return Status(409, Problem(detail=str(refused)))

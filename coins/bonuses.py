@@ -83,8 +83,9 @@ def _within_cap(scheme: Scheme, wallet: Account, coins: int, on: date) -> tuple[
     if coins <= room:
         return coins, ""
     if room == 0:
-        return 0, f"no coins: the monthly bonus limit of {cap} is reached"
-    return room, f"{coins - room} coins held back by the monthly bonus limit of {cap}"
+        return 0, f"no {scheme.coin_plural}: the monthly bonus limit of {cap} is reached"
+    held = scheme.coins(coins - room)
+    return room, f"{held} held back by the monthly bonus limit of {cap}"
 
 
 def _bonus_write(
@@ -119,7 +120,8 @@ def _bonus_write(
 def _tell(bonus: Bonus, memo: str, note: str) -> None:
     label = BonusRule(bonus.rule).label
     if bonus.coins:
-        body = f"You earned {bonus.coins} bonus coins for bringing people together."
+        coins = bonus.scheme.coins(bonus.coins)
+        body = f"You earned a bonus of {coins} for bringing people together."
     else:
         body = f"You earned a badge: {label[0].lower()}{label[1:]}."
     if note:

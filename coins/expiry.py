@@ -5,14 +5,16 @@ The owners are told (notify) after each step commits."""
 
 import calendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 
 from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.models import User
+from coins.gifts import pending_gifts_return
 from coins.models import Account, Entry, ExpiryNotice, Scheme, Transfer
 from coins.services import Leg, account_for, lock_accounts, transfer_post
 from notifications.services import notify
@@ -32,6 +34,28 @@ def add_months(day: date, months: int) -> date:
     month0 = day.month - 1 + months
     year, month = day.year + month0 // 12, month0 % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class ExpiryDue:
+    coins: int
+    on: date
+
+
+def wallet_expiry(account: Account, today: date | None = None) -> ExpiryDue | None:
+    """When the wallet's coins expire unless it moves (a selector for the wallet page), by
+    the rule coins_expiry_run applies: all of them, the scheme's months after the wallet
+    last moved (or today, when the daily run has yet to take them). None where coins
+    never expire or there are none. One query, none where nothing can expire."""
+    scheme = account.scheme
+    if account.balance <= 0 or not scheme.expiry_months or scheme.participation_only:
+        return None
+    moved = Entry.objects.filter(account=account).aggregate(last=Max("transfer__created"))["last"]
+    if moved is None:
+        return None
+    today = today or timezone.localdate()
+    due = add_months(timezone.localdate(moved), scheme.expiry_months)
+    return ExpiryDue(coins=account.balance, on=max(due, today))
 
 
 def _quiet_wallets(scheme: Scheme) -> QuerySet[Account]:
@@ -103,9 +127,13 @@ def _expire(scheme: Scheme, wallet_id: int) -> Transfer | None:
 
 
 def coins_expiry_run(*, today: date | None = None) -> dict[str, int]:
-    """Warn wallets whose coins expire soon, then expire the ones that are due.
-    Safe to run twice on a day: each step is keyed on the wallet's last movement."""
+    """The daily run: give back the gifts nobody claimed (coins.gifts), warn wallets whose
+    coins expire soon, then expire the ones that are due. Safe to run twice on a day:
+    each step is keyed on the gift or on the wallet's last movement."""
     today = today or timezone.localdate()
+    # Gifts held until the start of the day given: the demo's history runs on past days.
+    start = timezone.make_aware(datetime.combine(today, time.min))
+    returned = len(pending_gifts_return(now=start))
     warned = expired = 0
     for scheme in Scheme.objects.filter(expiry_months__isnull=False, participation_only=False):
         with transaction.atomic():
@@ -113,7 +141,7 @@ def coins_expiry_run(*, today: date | None = None) -> dict[str, int]:
                 notify(
                     recipients=_owner(warning.account),
                     kind="coins_expiring",
-                    title=f"{warning.coins} coins expire on {warning.due:%-d %B}",
+                    title=expiry_line(scheme, warning.coins, warning.due),
                     body="Your wallet has not moved for a while. Spend them, or give them "
                     "to a community group, before then.",
                     url=reverse("coins:give"),
@@ -125,12 +153,18 @@ def coins_expiry_run(*, today: date | None = None) -> dict[str, int]:
                 notify(
                     recipients=_owner(entry.account),
                     kind="coins_expired",
-                    title=f"{-entry.amount} coins expired",
+                    title=f"{scheme.coins(-entry.amount)} expired",
                     body=transfer.memo,
                     url=reverse("coins:wallet"),
                 )
             expired += 1
-    return {"warned": warned, "expired": expired}
+    return {"returned": returned, "warned": warned, "expired": expired}
+
+
+def expiry_line(scheme: Scheme, coins: int, due: date) -> str:
+    """ "12 Brackens expire on 3 March 2027": with the year, as the date may be next year's."""
+    verb = "expires" if coins == 1 else "expire"
+    return f"{scheme.coins(coins)} {verb} on {date_format(due, 'j F Y')}"
 
 
 def _owner(wallet: Account) -> list[User]:

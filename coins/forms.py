@@ -11,6 +11,8 @@ from accounts.models import User
 from coins.models import Account, Currency, Scheme
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+NO_COIN_NAME = "Give the coin a name, such as Bracken."
+COIN_NAME_RE = re.compile(r"^[^\W\d_]+(?:[ '’-][^\W\d_]+)*$")
 # The bonus rules (coins.models.BonusRule) as the council sets them, the cap last.
 BONUS_FIELDS = [
     "bonus_first_session",
@@ -44,7 +46,8 @@ class GiveForm(forms.Form):
     email = forms.EmailField(
         label="Their email address",
         required=False,
-        help_text="Only if you chose another resident.",
+        help_text="Only if you chose another resident. If nobody has joined with it yet, "
+        "we keep your gift for them for 14 days, then give it back to you.",
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
     amount = forms.IntegerField(
@@ -63,6 +66,7 @@ class GiveForm(forms.Form):
     def __init__(self, *args: object, scheme: Scheme, sender: User, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.scheme, self.sender = scheme, sender
+        self.fields["amount"].label = f"How many {scheme.coin_plural}"
         groups = Account.objects.filter(
             scheme=scheme, kind=Account.Kind.GROUP, currency=Currency.COIN
         ).prefetch_related("owner")
@@ -80,27 +84,16 @@ class GiveForm(forms.Form):
                 if "email" not in self.errors:  # a malformed address already says so
                     self.add_error("email", "Enter the email address of the person to give to.")
                 return data
-            person = User.objects.filter(email__iexact=email, is_active=True).first()
-            if person is None:
-                self.add_error("email", "Nobody with that email has joined Citizen Coin.")
-            elif person.pk == self.sender.pk:
+            # Whether anyone else has this address is never said (coins.gifts): only
+            # the giver's own address is refused, which tells them nothing new.
+            if email.strip().lower() == self.sender.email.lower():
                 self.add_error("email", "You cannot give coins to yourself.")
-            else:
-                data["person"] = person
         return data
 
-    @staticmethod
-    def memo(to: Account) -> str:
-        """What the statement says; a resident recipient is never named."""
-        return (
-            "Gift to another resident" if to.kind == Account.Kind.WALLET else f"Gift to {to.owner}"
-        )
-
-    def recipient(self) -> Account:
-        from coins.services import wallet_for
-
+    def group(self) -> Account | None:
+        """The group's account chosen, or None for a resident by email."""
         if self.cleaned_data["to"] == "person":
-            return wallet_for(scheme=self.scheme, user=self.cleaned_data["person"])
+            return None
         return Account.objects.get(
             pk=self.cleaned_data["to"], scheme=self.scheme, currency=Currency.COIN
         )
@@ -129,6 +122,8 @@ class SchemeRulesForm(forms.ModelForm):
     class Meta:
         model = Scheme
         fields = [
+            "coin_name",
+            "coin_name_plural",
             "coins_per_hour",
             "daily_cap",
             "weekly_cap",
@@ -145,6 +140,8 @@ class SchemeRulesForm(forms.ModelForm):
             *BONUS_FIELDS,
         ]
         labels = {
+            "coin_name": "The coin's name, for one",
+            "coin_name_plural": "The coin's name, for more than one (blank: add an s)",
             "coins_per_hour": "Coins for each hour",
             "daily_cap": "Most coins a volunteer can earn in a day (blank: no limit)",
             "weekly_cap": "Most coins a volunteer can earn in a week (blank: no limit)",
@@ -170,6 +167,8 @@ class SchemeRulesForm(forms.ModelForm):
             "(blank: no limit)",
         }
         help_texts = {
+            "coin_name": "As people read it after a number: “1 Bracken”.",
+            "coin_name_plural": "As in “12 Brackens”. Blank adds an s to the name.",
             **{name: BONUS_HINT for name in BONUS_FIELDS[:-1]},
             "bonus_monthly_cap": "Counted apart from the daily and weekly limits. Once it "
             "is reached, a bonus is a badge without coins until the next month.",
@@ -203,6 +202,13 @@ class SchemeRulesForm(forms.ModelForm):
             field.validators = [_between(low, high)]  # one message, with the range
         for name in BONUS_FIELDS[:-1]:
             self.fields[name].required = False  # blank is none, as 0
+        self.fields["coin_name"].error_messages["required"] = NO_COIN_NAME
+
+    def clean_coin_name(self) -> str:
+        return _coin_name(self.cleaned_data.get("coin_name", ""), required=True)
+
+    def clean_coin_name_plural(self) -> str:
+        return _coin_name(self.cleaned_data.get("coin_name_plural", ""), required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -238,6 +244,18 @@ class SchemeRulesForm(forms.ModelForm):
 
     def rules(self) -> dict[str, int | str | None]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+def _coin_name(value: str, *, required: bool) -> str:
+    """A name read after a number: letters, spaces, hyphens and apostrophes, no digits."""
+    value = " ".join(value.split())
+    if required and not value:
+        raise forms.ValidationError(NO_COIN_NAME)
+    if value and not COIN_NAME_RE.match(value):
+        raise forms.ValidationError(
+            "Use letters, spaces, hyphens and apostrophes only, such as Bracken."
+        )
+    return value
 
 
 def _between(low: int, high: int) -> Any:

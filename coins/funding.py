@@ -3,9 +3,15 @@
 The money is recorded from Stripe's webhook, never from the browser: a payment counts
 once Stripe says it succeeded. Stripe may send an event twice, late or out of order, so
 each event is stored once by its id, and the credit is keyed on the PaymentIntent, so
-that a second event about the same payment moves nothing either."""
+that a second event about the same payment moves nothing either.
+
+A payment the sponsor leaves unfinished (the PaymentIntent created, never paid) can be
+cancelled by them, and is cancelled after a day: at Stripe first, so that the card can no
+longer be charged, then here. A cancelled sponsorship is never credited (a database
+constraint says so), whatever Stripe sends afterwards."""
 
 import logging
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -17,14 +23,21 @@ from accounts.models import User
 from coins import stripe_gateway
 from coins.models import Account, Currency, Scheme, Sponsorship, StripeEvent, Transfer
 from coins.services import LedgerError, Leg, account_for, transfer_post, transfer_reverse
+from coins.sponsor_selectors import (
+    UNFINISHED,
+    sponsorship_cancellable,
+    sponsorships_unfinished,
+)
 from coins.tasks import stripe_event_process_task
 from coins.templatetags.pounds import pounds
 from notifications.services import notify
+from outbox.services import outbox_enqueue
 
 log = logging.getLogger(__name__)
 
 MIN_PENCE = 100
 MAX_PENCE = 1_000_000
+UNFINISHED_FOR = timedelta(hours=24)  # then an unpaid PaymentIntent is cancelled
 
 
 class SponsorshipUnavailable(LedgerError):
@@ -35,7 +48,7 @@ def sponsorship_start(
     *, scheme: Scheme, sponsor: User, account: Account, amount_pence: int
 ) -> tuple[Sponsorship, str]:
     """Record a pending sponsorship and create its PaymentIntent; returns the client
-    secret the Payment Element needs. Nothing is credited until Stripe's webhook says so."""
+    secret Stripe.js confirms it with. Nothing is credited until Stripe's webhook says so."""
     if not stripe_gateway.configured():
         raise SponsorshipUnavailable("Sponsorship is not set up here yet.")
     _check_amount(amount_pence)
@@ -84,13 +97,12 @@ def stripe_event_receive(payload: bytes, signature: str) -> StripeEvent | None:
                 event_id=event["id"],
                 defaults={"type": str(event.get("type", ""))[:100], "payload": event},
             )
+            if row.processed_at is None:
+                # Queued again for a repeat that finds it unprocessed (a lost task);
+                # processing is idempotent, so two runs do no harm.
+                outbox_enqueue(stripe_event_process_task.name, row.event_id)
     except IntegrityError:  # the same event arriving twice at this moment: the other won
         return None
-    if row.processed_at is None:
-        # Queued again for a repeat that finds it unprocessed (a lost task); processing
-        # is idempotent, so two runs do no harm.
-        event_id = row.event_id
-        transaction.on_commit(lambda: stripe_event_process_task.delay(event_id), robust=True)
     return row if created else None
 
 
@@ -130,6 +142,11 @@ def _on_succeeded(intent: dict[str, Any]) -> str:
     sponsorship = _sponsorship_for(intent["id"], intent.get("metadata") or {})
     if sponsorship is None:
         return "no sponsorship for this payment"
+    if sponsorship.status == Sponsorship.State.CANCELLED:
+        # Stripe refuses to cancel a paid intent, so this should not happen; if it does,
+        # the money is at Stripe but not in the ledger, and the council refunds it there.
+        log.error("Stripe says cancelled sponsorship %s was paid", sponsorship.pk)
+        return "paid after it was cancelled here: not credited; refund it at Stripe"
     if intent.get("amount") != sponsorship.amount_pence or intent.get("currency") != "gbp":
         log.error("Stripe paid %s for sponsorship %s", intent.get("amount"), sponsorship.pk)
         return "amount or currency differs from the sponsorship: not credited"
@@ -209,6 +226,8 @@ def _on_refunded(charge: dict[str, Any]) -> str:
         return "partial refund: not applied to the ledger; reverse it by hand"
     if sponsorship.refund_id is not None:
         return "already refunded"
+    if sponsorship.status == Sponsorship.State.CANCELLED:
+        return "refund of a cancelled payment: nothing to reverse"
     if sponsorship.transfer_id is None:
         if not charge.get("paid") or charge.get("amount") != sponsorship.amount_pence:
             return "refund of a payment that was never credited: nothing to reverse"
@@ -228,11 +247,76 @@ def _on_refunded(charge: dict[str, Any]) -> str:
     return "refunded"
 
 
+def _on_canceled(intent: dict[str, Any]) -> str:
+    sponsorship = _sponsorship_for(intent["id"], intent.get("metadata") or {})
+    if sponsorship is None:
+        return "no sponsorship for this payment"
+    return _cancelled_here(sponsorship)
+
+
+def _cancelled_here(sponsorship: Sponsorship) -> str:
+    """Mark a locked sponsorship cancelled, once Stripe has cancelled its intent."""
+    if sponsorship.status == Sponsorship.State.CANCELLED:
+        return "already cancelled"
+    if sponsorship.status not in UNFINISHED or sponsorship.transfer_id is not None:
+        log.error(
+            "Stripe cancelled sponsorship %s, which is %s", sponsorship.pk, sponsorship.status
+        )
+        return f"already {sponsorship.status}: not cancelled"
+    sponsorship.status = Sponsorship.State.CANCELLED
+    sponsorship.save(update_fields=["status"])
+    return "cancelled"
+
+
 HANDLERS = {
     "payment_intent.succeeded": _on_succeeded,
     "payment_intent.payment_failed": _on_failed,
+    "payment_intent.canceled": _on_canceled,
     "charge.refunded": _on_refunded,
 }
+
+
+def sponsorship_cancel(*, sponsorship: Sponsorship) -> Sponsorship:
+    """Cancel an unfinished payment: its PaymentIntent at Stripe, then the sponsorship.
+    Cancelling one already cancelled changes nothing. Raises LedgerError for a payment
+    that went through (even if Stripe's webhook has not said so yet: it will credit it),
+    and SponsorshipUnavailable when Stripe cannot be reached (nothing changes here)."""
+    if sponsorship.status == Sponsorship.State.CANCELLED:
+        return sponsorship
+    if not sponsorship_cancellable(sponsorship) or not sponsorship.payment_intent_id:
+        state = sponsorship.get_status_display().lower()
+        raise LedgerError(f"This payment is {state}: there is nothing to cancel.")
+    try:
+        intent = stripe_gateway.payment_intent_cancel(sponsorship.payment_intent_id)
+    except stripe_gateway.GatewayError as error:
+        raise SponsorshipUnavailable(str(error)) from error
+    if intent.status != "canceled":
+        raise LedgerError(
+            "This payment has just gone through, so it cannot be cancelled. It will show as "
+            "paid in a moment; to have it back, ask the council for a refund."
+        )
+    with transaction.atomic():
+        locked = Sponsorship.objects.select_for_update().get(pk=sponsorship.pk)
+        _cancelled_here(locked)
+    return locked
+
+
+def sponsorships_expire(*, now: datetime | None = None) -> dict[str, int]:
+    """Cancel every payment left unfinished for a day (celery beat, hourly). Safe to run
+    again: a cancelled one is not picked up, and one Stripe cancelled but this site did
+    not record is recorded on the next run."""
+    before = (now or timezone.now()) - UNFINISHED_FOR
+    counts = {"cancelled": 0, "paid_meanwhile": 0, "stripe_unreachable": 0}
+    for sponsorship in sponsorships_unfinished(before=before):
+        try:
+            sponsorship_cancel(sponsorship=sponsorship)
+        except SponsorshipUnavailable:
+            counts["stripe_unreachable"] += 1  # the next run asks again
+        except LedgerError:
+            counts["paid_meanwhile"] += 1
+        else:
+            counts["cancelled"] += 1
+    return counts
 
 
 def recipient_name(account: Account) -> str:

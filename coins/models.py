@@ -17,6 +17,25 @@ from django.db.models import F, Q
 BONUS_HELP = "Coins, 0 for none. A participation-only scheme gives a badge instead."
 
 
+def truncate_refused(name: str) -> pgtrigger.Trigger:
+    """A statement trigger refusing TRUNCATE, which fires no row trigger, so the append-only
+    Protect triggers never see it; it fires too when the TRUNCATE comes by CASCADE from
+    another table. Only a session with `citizencoin.allow_truncate = on` gets through: the
+    test suite's, whose flush empties every table between transactional tests."""
+    return pgtrigger.Trigger(
+        name=name,
+        level=pgtrigger.Statement,
+        when=pgtrigger.Before,
+        operation=pgtrigger.Truncate,
+        func="""
+        IF current_setting('citizencoin.allow_truncate', true) IS DISTINCT FROM 'on' THEN
+            RAISE EXCEPTION 'cannot truncate %: its rows are kept for good', TG_TABLE_NAME;
+        END IF;
+        RETURN NULL;
+        """,
+    )
+
+
 class BonusRule(models.TextChoices):
     """What a bonus rewards; the scheme's field for each is `bonus_<value>`."""
 
@@ -32,7 +51,14 @@ class Scheme(models.Model):
 
     name = models.CharField(max_length=120)
     slug = models.SlugField(unique=True)
-    coin_name = models.CharField(max_length=40, default="Citizen Coin")
+    coin_name = models.CharField(
+        max_length=40, default="Citizen Coin", help_text="One coin's name: “1 Bracken”."
+    )
+    coin_name_plural = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="More than one: “12 Brackens”. Leave blank to add an s to the name.",
+    )
     coins_per_hour = models.PositiveIntegerField(
         default=10, help_text="Coins minted for each confirmed hour, pro rata by the minute."
     )
@@ -139,6 +165,15 @@ class Scheme(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def coin_plural(self) -> str:
+        """The coin's name for more than one: the plural set, or the name with an s."""
+        return self.coin_name_plural or f"{self.coin_name}s"
+
+    def coins(self, amount: int) -> str:
+        """An amount in the scheme's coin, with the right plural: "1 Bracken", "12 Brackens"."""
+        return f"{amount:,} {self.coin_name if abs(amount) == 1 else self.coin_plural}"
+
 
 class SchemeAdmin(models.Model):
     """A council officer who runs a scheme."""
@@ -163,6 +198,13 @@ class Currency(models.TextChoices):
     GBP = "GBP", "pence"
 
 
+# A shop's coins arrive across this many accounts (its parts), each sale in the part
+# its payer's wallet falls to, so that sales paid at the same moment do not queue on
+# one row: each sale's entry moves its account's balance, and holds that row until it
+# commits. The shop's coins are the sum of its parts; settlement takes from them all.
+RETAILER_PARTS = 8
+
+
 class Account(models.Model):
     """Where an amount of one currency sits. A person's or an organisation's account
     points at its owner; the ledger rows themselves carry no personal data."""
@@ -177,6 +219,8 @@ class Account(models.Model):
         CLEARING = "clearing", "Payments received through Stripe (system)"
         RETIRED = "retired", "Coins settled and retired (system)"
         PAID_OUT = "paid_out", "GBP paid out (system)"
+        # Owned by the giver: coins given to an e-mail address nobody has joined with yet.
+        HELD = "held", "Gifts waiting to be claimed"
 
     # System accounts are the scheme's own side of each movement and may go negative:
     # issuance holds minus everything ever minted, clearing minus all money received.
@@ -194,6 +238,7 @@ class Account(models.Model):
     owner_id = models.BigIntegerField(null=True, blank=True)
     owner = GenericForeignKey("owner_type", "owner_id")
     balance = models.BigIntegerField(default=0)
+    part = models.PositiveSmallIntegerField(default=0)  # 0 but for a shop's takings
     # Where money leaves the scheme for this account's owner: a retailer's GBP payable
     # holds its Stripe Connect account id ("acct_…"). Blank: paid by bank, marked by hand.
     external_ref = models.CharField(max_length=255, blank=True)
@@ -215,14 +260,34 @@ class Account(models.Model):
                 name="coins_account_owner_matches_kind",
             ),
             models.UniqueConstraint(
-                fields=["scheme", "kind", "currency", "owner_type", "owner_id"],
+                fields=["scheme", "kind", "currency", "owner_type", "owner_id", "part"],
                 nulls_distinct=False,
                 name="coins_account_one_per_owner",
+            ),
+            models.CheckConstraint(
+                condition=Q(part=0) | Q(kind="retailer", currency="COIN", part__lt=RETAILER_PARTS),
+                name="coins_account_parts_for_takings",
             ),
         ]
         indexes = [models.Index(fields=["owner_type", "owner_id"], name="coins_account_owner_idx")]
         triggers = [
             pgtrigger.Protect(name="coins_account_never_deleted", operation=pgtrigger.Delete),
+            truncate_refused("coins_account_no_truncate"),
+            # The cached balance moves only with an entry (coins_entry_keeps_balances,
+            # a trigger one level down): `UPDATE coins_account SET balance = 500` fails.
+            pgtrigger.Trigger(
+                name="coins_account_balance_by_entries_only",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Condition('OLD."balance" IS DISTINCT FROM NEW."balance"'),
+                func="""
+                IF pg_trigger_depth() < 2 THEN
+                    RAISE EXCEPTION 'the balance of account % changes only by its entries',
+                        OLD.id USING ERRCODE = 'insufficient_privilege';
+                END IF;
+                RETURN NEW;
+                """,
+            ),
         ]
 
     def __str__(self) -> str:
@@ -277,6 +342,7 @@ class Transfer(models.Model):
             pgtrigger.Protect(
                 name="coins_transfer_append_only", operation=pgtrigger.Update | pgtrigger.Delete
             ),
+            truncate_refused("coins_transfer_no_truncate"),
         ]
 
     def __str__(self) -> str:
@@ -300,6 +366,20 @@ class Entry(models.Model):
         triggers = [
             pgtrigger.Protect(
                 name="coins_entry_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            ),
+            truncate_refused("coins_entry_no_truncate"),
+            # The database keeps the cached balances: each entry moves its account's
+            # balance and records the result, under the lock transfer_post holds.
+            pgtrigger.Trigger(
+                name="coins_entry_keeps_balances",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert,
+                func="""
+                UPDATE coins_account SET balance = balance + NEW.amount
+                    WHERE id = NEW.account_id
+                    RETURNING balance INTO NEW.balance_after;
+                RETURN NEW;
+                """,
             ),
             # Checked at commit, once every leg of the transfer is written.
             pgtrigger.Trigger(
@@ -347,6 +427,7 @@ class AuditRecord(models.Model):
             pgtrigger.Protect(
                 name="coins_audit_append_only", operation=pgtrigger.Update | pgtrigger.Delete
             ),
+            truncate_refused("coins_audit_no_truncate"),
         ]
 
     def __str__(self) -> str:
@@ -377,6 +458,7 @@ class SchemeChange(models.Model):
                 name="coins_scheme_change_append_only",
                 operation=pgtrigger.Update | pgtrigger.Delete,
             ),
+            truncate_refused("coins_scheme_change_no_truncate"),
         ]
 
     def __str__(self) -> str:
@@ -418,6 +500,7 @@ class Bonus(models.Model):
             pgtrigger.Protect(
                 name="coins_bonus_append_only", operation=pgtrigger.Update | pgtrigger.Delete
             ),
+            truncate_refused("coins_bonus_no_truncate"),
         ]
 
     def __str__(self) -> str:
@@ -449,6 +532,53 @@ class ExpiryNotice(models.Model):
         return f"expiry warning {self.days_before} days before, account {self.account_id}"
 
 
+class PendingGift(models.Model):
+    """Coins given to an e-mail address that nobody has joined with (so that the giver
+    never learns whether an address has an account): held in the giver's held-gifts
+    account until someone joins with that address and confirms it, or returned to them
+    (the hold reversed) once `expires` passes. coins.gifts moves them."""
+
+    class State(models.TextChoices):
+        HELD = "held", "Waiting to be claimed"
+        CLAIMED = "claimed", "Claimed"
+        RETURNED = "returned", "Returned to the giver"
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="+")
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    # Lower case; blanked once the gift is claimed or returned (kept no longer than needed).
+    email = models.EmailField(blank=True)
+    amount = models.PositiveIntegerField()
+    hold = models.OneToOneField(Transfer, on_delete=models.PROTECT, related_name="+")
+    settled = models.OneToOneField(
+        Transfer, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.HELD)
+    expires = models.DateTimeField()
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=1), name="coins_pending_gift_amount"),
+            models.CheckConstraint(
+                condition=Q(state="held", settled__isnull=True, email__gt="")
+                | (~Q(state="held") & Q(settled__isnull=False, email="")),
+                name="coins_pending_gift_settled_once",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "email"], name="coins_pending_gift_email"),
+            models.Index(fields=["state", "expires"], name="coins_pending_gift_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"pending gift of {self.amount} ({self.state})"
+
+
 # Funding in GBP: sponsorship received through Stripe, and settling retailers.
 
 
@@ -463,6 +593,9 @@ class StripeEvent(models.Model):
     processed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=300, blank=True)
 
+    class Meta:
+        triggers = [truncate_refused("coins_stripe_event_no_truncate")]
+
     def __str__(self) -> str:
         return f"{self.type} {self.event_id}"
 
@@ -475,6 +608,7 @@ class Sponsorship(models.Model):
         PAID = "paid", "Paid"
         REFUNDED = "refunded", "Refunded"
         FAILED = "failed", "Payment failed"
+        CANCELLED = "cancelled", "Cancelled"
 
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="sponsorships")
     sponsor = models.ForeignKey(
@@ -502,7 +636,13 @@ class Sponsorship(models.Model):
                 condition=Q(amount_pence__gte=100) & Q(amount_pence__lte=1_000_000),
                 name="coins_sponsorship_amount_range",
             ),
+            # A payment cancelled here is never credited, however late Stripe's word comes.
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | Q(transfer__isnull=True),
+                name="coins_sponsorship_cancelled_uncredited",
+            ),
         ]
+        triggers = [truncate_refused("coins_sponsorship_no_truncate")]
 
     def __str__(self) -> str:
         return f"£{self.amount_pence / 100:.2f} to account {self.account_id}"
@@ -528,6 +668,7 @@ class Settlement(models.Model):
                 name="coins_settlement_pence_match",
             ),
         ]
+        triggers = [truncate_refused("coins_settlement_no_truncate")]
 
     def __str__(self) -> str:
         return f"{self.coins} coins for £{self.pence / 100:.2f}"
@@ -564,6 +705,57 @@ class Payout(models.Model):
                 name="coins_payout_one_open",
             ),
         ]
+        triggers = [truncate_refused("coins_payout_no_truncate")]
 
     def __str__(self) -> str:
         return f"payout of £{self.pence / 100:.2f} ({self.status})"
+
+
+# Where a resident lives, and who is asked to run a new town (coins.residence,
+# coins.platform).
+
+
+class Residence(models.Model):
+    """The scheme a resident belongs to: its board, rewards and wallet are the ones they
+    see. Set at sign-up from the postcode's ward (else the only scheme); they may change
+    it. Coins already earned elsewhere stay in that town's wallet, still theirs."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="residence",
+    )
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="residences")
+    changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"user {self.user_id} lives in {self.scheme}"
+
+
+class SchemeAdminInvite(models.Model):
+    """A platform operator asked an e-mail address with no account yet to run a scheme:
+    whoever joins with it and confirms it becomes the scheme's admin."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="admin_invites")
+    email = models.EmailField()  # lower case
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "email"],
+                condition=Q(accepted_at__isnull=True),
+                name="coins_scheme_admin_invite_open_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} asked to run {self.scheme}"

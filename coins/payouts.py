@@ -11,7 +11,6 @@ The provider is called after commit, outside any transaction: a slow or failing
 Stripe call never holds ledger locks, and the payout's key is Stripe's idempotency
 key, so sending the same payout again never pays twice."""
 
-from collections.abc import Callable
 from typing import Protocol
 
 from django.conf import settings
@@ -21,6 +20,10 @@ from accounts.models import User
 from coins.models import Account, Payout, Transfer
 from coins.services import LedgerError, Leg, account_for, lock_accounts, transfer_post
 from coins.stripe_gateway import GatewayError, connect_transfer_create
+from outbox.services import outbox_enqueue
+
+# By name: coins.tasks imports this module.
+PAYOUT_SEND_TASK = "coins.tasks.payout_send_task"
 
 
 class PayoutFailed(LedgerError):
@@ -111,17 +114,8 @@ def payouts_request(*, payables: list[Account]) -> list[Payout]:
             elif not created:
                 continue
             requested.append(payout)
-            transaction.on_commit(_send_later(payout.pk))
+            outbox_enqueue(PAYOUT_SEND_TASK, payout.pk)
     return requested
-
-
-def _send_later(payout_id: int) -> Callable[[], None]:
-    def send() -> None:
-        from coins.tasks import payout_send_task
-
-        payout_send_task.delay(payout_id)
-
-    return send
 
 
 def payout_send(*, payout_id: int, provider: PayoutProvider | None = None) -> Payout:

@@ -1,12 +1,24 @@
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import AfterValidator, ConfigDict
 
 FORM_CHECKED = "x-checked-by-the-form"
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("Null characters are not allowed.")  # as the pages' forms say
+    return value
+
+
+# Text that an endpoint stores or looks up as it was sent, with no form to check it first:
+# PostgreSQL cannot hold a NUL character, so one is refused here (422) rather than there.
+Text = Annotated[str, AfterValidator(_no_nul), Field(json_schema_extra={"pattern": r"^[^\x00]*$"})]
 
 
 def form_checked(**field: Any) -> Any:
@@ -37,7 +49,8 @@ def needed_by_the_form(**extra: Any) -> Callable[[dict[str, Any]], None]:
 class SchemeOut(Schema):
     slug: str
     name: str
-    coin_name: str
+    coin_name: str = Field(description='One coin\'s name: "1 Bracken".')
+    coin_name_plural: str = Field(description='More than one: "12 Brackens".')
 
 
 class WalletOut(Schema):

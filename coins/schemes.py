@@ -9,6 +9,8 @@ from coins.services import LedgerError
 
 # The rules the council sets on the settings page, in its order, as the history names them.
 RULE_NAMES = {
+    "coin_name": "the coin's name",
+    "coin_name_plural": "the coin's name for more than one",
     "coins_per_hour": "coins for each hour",
     "daily_cap": "the daily limit",
     "weekly_cap": "the weekly limit",

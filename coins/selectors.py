@@ -3,10 +3,13 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from allauth.account.models import EmailAddress
 from django.db.models import QuerySet
 
 from accounts.models import User
 from coins.models import Account, Bonus, Entry, Scheme, Transfer, owner_key
+from coins.residence import home_scheme
+from coins.volunteering import HoursLine, volunteering
 
 
 @dataclass(frozen=True)
@@ -23,12 +26,50 @@ def schemes_run_by(user: User) -> QuerySet[Scheme]:
     return Scheme.objects.filter(admin_memberships__user=user)
 
 
+def resident_by_email(email: str) -> User | None:
+    """The active person who joined with this address and confirmed it; None for anyone
+    else (an address not confirmed may be someone else's, typed in to catch their gifts)."""
+    found = EmailAddress.objects.filter(
+        email__iexact=email.strip(), verified=True, user__is_active=True
+    ).select_related("user")
+    address = found.first()
+    return address.user if address else None
+
+
 def wallets_of(user: User) -> QuerySet[Account]:
     return (
         Account.objects.filter(kind=Account.Kind.WALLET, **owner_key(user))
         .select_related("scheme")
         .order_by("scheme__name")
     )
+
+
+def places_of(user: User, wallets: list[Account]) -> list[Scheme]:
+    """The schemes whose wallet page the person may see, by name: those they have a wallet
+    in, and the participation-only ones (no coins) they gave time in. With neither, their
+    own town's when it counts hours only, so that its page speaks of hours, not coins."""
+    schemes = {wallet.scheme_id: wallet.scheme for wallet in wallets}
+    if volunteered := volunteering().schemes(user) - schemes.keys():
+        hours_only = Scheme.objects.filter(pk__in=volunteered, participation_only=True)
+        schemes.update({scheme.pk: scheme for scheme in hours_only})
+    if not schemes and (home := home_scheme(user)) is not None and home.participation_only:
+        return [home]
+    return sorted(schemes.values(), key=lambda scheme: (scheme.name, scheme.pk))
+
+
+@dataclass(frozen=True)
+class HoursMonth:
+    month: date
+    sessions: int
+    minutes: int
+
+
+def hours_by_month(lines: list[HoursLine]) -> list[HoursMonth]:
+    """Confirmed hours (newest first) added up by month, newest first."""
+    months: dict[date, list[int]] = {}
+    for line in lines:
+        months.setdefault(line.day.replace(day=1), []).append(line.minutes)
+    return [HoursMonth(month, len(m), sum(m)) for month, m in months.items()]
 
 
 def balance_of(user: User, scheme_id: int) -> int:

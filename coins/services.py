@@ -10,12 +10,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import User
-from coins.models import Account, AuditRecord, Currency, Entry, Scheme, Transfer, owner_key
+from coins.models import (
+    RETAILER_PARTS,
+    Account,
+    AuditRecord,
+    Currency,
+    Entry,
+    Scheme,
+    Transfer,
+    owner_key,
+)
 
 
 class LedgerError(Exception):
@@ -44,18 +53,26 @@ def account_for(
     kind: str,
     owner: models.Model | None = None,
     currency: str = Currency.COIN,
+    part: int = 0,
 ) -> Account:
     """The account of this kind for this owner (a system account without one),
-    created the first time it is asked for."""
+    created the first time it is asked for. Only a shop's takings come in parts."""
     found = {"owner_type": None, "owner_id": None} if owner is None else owner_key(owner)
+    found |= {"scheme": scheme, "kind": kind, "currency": currency, "part": part}
     try:
         with transaction.atomic():
-            account, _ = Account.objects.get_or_create(
-                scheme=scheme, kind=kind, currency=currency, **found
-            )
+            account, _ = Account.objects.get_or_create(**found)
     except IntegrityError:  # two requests created it at once: the other one won
-        account = Account.objects.get(scheme=scheme, kind=kind, currency=currency, **found)
+        account = Account.objects.get(**found)
     return account
+
+
+def takings_account_for(*, scheme: Scheme, shop: models.Model, payer: Account) -> Account:
+    """The part of a shop's coin account that this payer's coins go to (RETAILER_PARTS):
+    one wallet always pays into the same part, and different wallets spread over them."""
+    return account_for(
+        scheme=scheme, kind=Account.Kind.RETAILER, owner=shop, part=payer.pk % RETAILER_PARTS
+    )
 
 
 def wallet_for(*, scheme: Scheme, user: User) -> Account:
@@ -80,47 +97,57 @@ def transfer_post(
     non-system account below zero raises InsufficientFunds and nothing is written."""
     _check_legs(scheme, legs)
     fingerprint = _fingerprint(kind, legs, reverses)
-    with transaction.atomic():
-        # A fixed order (by id) so that two transfers over the same accounts never
-        # wait on each other in a circle. NO KEY UPDATE leaves the key-share locks that
-        # inserting entries takes on their account free to be granted.
-        locked = lock_accounts([leg.account.pk for leg in legs])
-        existing = Transfer.objects.filter(key=key).first()
-        if existing is not None:
-            return _same_or_conflict(existing, fingerprint)
-        after = {}
-        for leg in legs:
-            account = locked[leg.account.pk]
-            after[account.pk] = account.balance + leg.amount
-            if after[account.pk] < 0 and not account.is_system:
-                raise InsufficientFunds(_short_of(account, -leg.amount), account=account)
-        try:
-            with transaction.atomic():
-                transfer = Transfer.objects.create(
-                    scheme=scheme,
-                    kind=kind,
-                    key=key,
-                    fingerprint=fingerprint,
-                    memo=memo[:300],
-                    value_date=value_date or timezone.localdate(),
-                    actor=actor,
-                    reverses=reverses,
-                )
-        except IntegrityError:
-            # The same key posted at this moment over other accounts: it is theirs.
-            return _same_or_conflict(Transfer.objects.get(key=key), fingerprint)
-        Entry.objects.bulk_create(
-            Entry(
-                transfer=transfer,
-                account_id=leg.account.pk,
-                amount=leg.amount,
-                balance_after=after[leg.account.pk],
-            )
-            for leg in legs
+    memo, on, now = memo[:300], value_date or timezone.localdate(), timezone.now()
+    # One call, so one round trip: the database function (migration coins 0019) locks
+    # the accounts in id order, looks the key up under the locks, checks no non-system
+    # account goes below zero, and writes the transfer and its entries, whose insert
+    # trigger moves each balance. As one statement it is one transaction on its own, or
+    # part of the caller's; nothing is written unless it all is.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT * FROM coins_transfer_post(%s::bigint, %s::text, %s::text, %s::text,"
+            " %s::text, %s::date, %s::bigint, %s::bigint, %s::timestamptz,"
+            " %s::bigint[], %s::bigint[], %s::text[])",
+            [
+                scheme.pk,
+                kind,
+                key,
+                fingerprint,
+                memo,
+                on,
+                actor.pk if actor else None,
+                reverses.pk if reverses else None,
+                now,
+                [leg.account.pk for leg in legs],
+                [leg.amount for leg in legs],
+                list(Account.SYSTEM_KINDS),
+            ],
         )
-        for leg in legs:
-            Account.objects.filter(pk=leg.account.pk).update(balance=after[leg.account.pk])
-            leg.account.balance = after[leg.account.pk]
+        rows = cursor.fetchall()
+    outcome, transfer_id = rows[0][0], rows[0][1]
+    if outcome == "short":
+        leg = next(leg for leg in legs if leg.account.pk == rows[0][2])
+        leg.account.balance = rows[0][3]
+        raise InsufficientFunds(_short_of(leg.account, -leg.amount), account=leg.account)
+    if outcome != "posted":
+        return _same_or_conflict(Transfer.objects.get(pk=transfer_id), fingerprint)
+    balances = {account_id: balance for _, _, account_id, balance in rows}
+    for leg in legs:
+        leg.account.balance = balances[leg.account.pk]
+    transfer = Transfer(
+        pk=transfer_id,
+        scheme=scheme,
+        kind=kind,
+        key=key,
+        fingerprint=fingerprint,
+        memo=memo,
+        value_date=on,
+        actor=actor,
+        reverses=reverses,
+        created=now,
+    )
+    transfer._state.adding = False
+    transfer._state.db = connection.alias
     return transfer
 
 
@@ -161,10 +188,12 @@ def _same_or_conflict(existing: Transfer, fingerprint: str) -> Transfer:
 
 
 def _short_of(account: Account, wanted: int) -> str:
-    unit = "pence" if account.currency == Currency.GBP else "coins"
-    if account.kind == Account.Kind.WALLET:
-        return f"Not enough coins: this needs {wanted} and the wallet has {account.balance}."
-    return f"Not enough in the account: this needs {wanted} {unit} and it has {account.balance}."
+    unit = "pence" if account.currency == Currency.GBP else account.scheme.coin_plural
+    if account.kind in (Account.Kind.WALLET, Account.Kind.HELD):
+        return f"Not enough {unit}: this needs {wanted:,} and the wallet has {account.balance:,}."
+    return (
+        f"Not enough in the account: this needs {wanted:,} {unit} and it has {account.balance:,}."
+    )
 
 
 def transfer_reverse(
@@ -259,7 +288,7 @@ def _within_caps(
         room = max(cap - _minted(wallet, start, end, replacing), 0)
         if coins > room:
             coins = room
-            note = f"{full - coins} coins held back by the {period} limit of {cap}"
+            note = f"{scheme.coins(full - coins)} held back by the {period} limit of {cap}"
     return coins, note
 
 

@@ -8,8 +8,10 @@ when it cannot cover everyone, shops are settled oldest takings first and whatev
 not covered stays with the shop as coins, shown as owed. Then each payable holding
 money gets one payout request (coins/payouts.py).
 
-Keys name the retailer account's last entry, read under its lock: running this twice
-finds the settlement already posted (or a new last entry) and moves nothing twice.
+A retailer's coins sit in parts (coins.models.RETAILER_PARTS), so that sales at the
+same moment do not queue on one row; a settlement takes from all of them at once. Keys
+name the first part and the parts' last entry, read under their locks: running this
+twice finds the settlement already posted (or a new last entry) and moves nothing twice.
 
 The ledger knows nothing of shops: a retailer is the owner of its RETAILER accounts."""
 
@@ -49,50 +51,65 @@ def retailers_settle(*, scheme: Scheme, today: date) -> list[Settlement]:
     if not scheme.coin_value_pence:
         return []
     settled = []
-    for account in _oldest_first(scheme):
-        settlement = _settle(scheme, account.pk, today)
+    for parts in _oldest_first(scheme):
+        settlement = _settle(scheme, [account.pk for account in parts], today)
         if settlement is not None:
             settled.append(settlement)
     return settled
 
 
-def _oldest_first(scheme: Scheme) -> list[Account]:
-    """Retailer coin accounts holding coins, by when their unsettled coins began to
-    wait: the first entry after the account last stood at zero. A shop settled only in
-    part keeps its place, since its balance never went back to zero."""
-    accounts = list(_coin_accounts(scheme).filter(balance__gt=0))
-    for account in accounts:
-        emptied = account.entries.filter(balance_after=0).aggregate(last=Max("id"))["last"]
-        waiting = account.entries.filter(id__gt=emptied or 0).aggregate(first=Min("id"))
-        account.waiting_since = waiting["first"] or 0  # type: ignore[attr-defined]
-    return sorted(accounts, key=lambda a: (a.waiting_since, a.pk))  # type: ignore[attr-defined]
+def _oldest_first(scheme: Scheme) -> list[list[Account]]:
+    """Each retailer holding coins, as its coin accounts (its parts, RETAILER_PARTS),
+    by when its unsettled coins began to wait: in each part, the first entry after it
+    last stood at zero. A shop settled only in part keeps its place, since its balance
+    never went back to zero."""
+    owners: dict[tuple[int | None, int | None], list[Account]] = {}
+    for account in _coin_accounts(scheme).order_by("pk"):
+        owners.setdefault((account.owner_type_id, account.owner_id), []).append(account)
+    waiting = []
+    for parts in owners.values():
+        since = [_waiting_since(account) for account in parts if account.balance > 0]
+        if since:
+            waiting.append((min(since), parts[0].pk, parts))
+    return [parts for *_, parts in sorted(waiting, key=lambda w: w[:2])]
+
+
+def _waiting_since(account: Account) -> int:
+    emptied = account.entries.filter(balance_after=0).aggregate(last=Max("id"))["last"]
+    waiting = account.entries.filter(id__gt=emptied or 0).aggregate(first=Min("id"))
+    return int(waiting["first"] or 0)
 
 
 def _coin_accounts(scheme: Scheme) -> QuerySet[Account]:
     return Account.objects.filter(scheme=scheme, kind=Account.Kind.RETAILER, currency=Currency.COIN)
 
 
-def _settle(scheme: Scheme, account_id: int, today: date) -> Settlement | None:
+def _settle(scheme: Scheme, part_ids: list[int], today: date) -> Settlement | None:
+    """One retailer: as many coins as the fund covers, taken from its parts in turn."""
     value = scheme.coin_value_pence or 0
-    coins_account = Account.objects.get(pk=account_id)
     retired = account_for(scheme=scheme, kind=Account.Kind.RETIRED)
     fund = account_for(scheme=scheme, kind=Account.Kind.FUND, currency=Currency.GBP)
-    payable = _payable_for(coins_account)
+    payable = _payable_for(Account.objects.get(pk=part_ids[0]))
     with transaction.atomic():
-        # All four at once, in id order: the balances read here are the ones moved.
-        locked = lock_accounts([account_id, retired.pk, fund.pk, payable.pk])
-        coins_account, fund = locked[account_id], locked[fund.pk]
-        last = Entry.objects.filter(account=coins_account).aggregate(last=Max("id"))["last"]
-        coins = min(coins_account.balance, fund.balance // value)
+        # All at once, in id order: the balances read here are the ones moved.
+        locked = lock_accounts([*part_ids, retired.pk, fund.pk, payable.pk])
+        parts, fund = [locked[pk] for pk in part_ids], locked[fund.pk]
+        last = Entry.objects.filter(account_id__in=part_ids).aggregate(last=Max("id"))["last"]
+        coins = min(sum(part.balance for part in parts), fund.balance // value)
         if coins <= 0 or last is None:
             return None
-        key = f"settle:{coins_account.pk}:{last}"
-        memo = f"Settled {coins} coins at {value}p"
+        taken, left = [], coins
+        for part in parts:
+            if take := min(part.balance, left):
+                taken.append(Leg(part, -take))
+                left -= take
+        key = f"settle:{parts[0].pk}:{last}"
+        memo = f"Settled {scheme.coins(coins)} at {value}p"
         retire = transfer_post(
             scheme=scheme,
             kind=Transfer.Kind.SETTLEMENT,
             key=f"{key}:retire",
-            legs=[Leg(coins_account, -coins), Leg(locked[retired.pk], coins)],
+            legs=[*taken, Leg(locked[retired.pk], coins)],
             memo=memo,
             value_date=today,
         )
@@ -108,7 +125,7 @@ def _settle(scheme: Scheme, account_id: int, today: date) -> Settlement | None:
             retire=retire,
             defaults={
                 "scheme": scheme,
-                "retailer_account": coins_account,
+                "retailer_account": parts[0],
                 "coins": coins,
                 "coin_value_pence": value,
                 "pence": coins * value,
@@ -126,6 +143,7 @@ def _payable_for(coins_account: Account) -> Account:
         "currency": Currency.GBP,
         "owner_type_id": coins_account.owner_type_id,
         "owner_id": coins_account.owner_id,
+        "part": 0,
     }
     try:
         with transaction.atomic():
@@ -163,15 +181,16 @@ def retailer_position(*, scheme: Scheme, owner_type_id: int, owner_id: int) -> R
     accounts = Account.objects.filter(
         scheme=scheme, kind=Account.Kind.RETAILER, owner_type_id=owner_type_id, owner_id=owner_id
     )
-    by_currency = {account.currency: account for account in accounts}
-    return _position(scheme, by_currency.get(Currency.COIN), by_currency.get(Currency.GBP))
+    return _position(scheme, list(accounts.order_by("part")))
 
 
-def _position(scheme: Scheme, coins: Account | None, payable: Account | None) -> RetailerPosition:
-    position = RetailerPosition(coins, payable)
-    if coins is not None:
-        position.coins = coins.balance
-        position.owed_pence = coins.balance * (scheme.coin_value_pence or 0)
+def _position(scheme: Scheme, accounts: list[Account]) -> RetailerPosition:
+    """From a retailer's accounts: its coins in parts, its GBP payable in one."""
+    coins = [account for account in accounts if account.currency == Currency.COIN]
+    payable = next((a for a in accounts if a.currency == Currency.GBP), None)
+    position = RetailerPosition(coins[0] if coins else None, payable)
+    position.coins = sum(account.balance for account in coins)
+    position.owed_pence = position.coins * (scheme.coin_value_pence or 0)
     if payable is not None:
         position.payable_pence = payable.balance
         paid = payable.entries.filter(transfer__kind=Transfer.Kind.PAYOUT, amount__lt=0)
@@ -200,13 +219,10 @@ def scheme_settlement(*, scheme: Scheme) -> SchemeSettlement:
     fund = Account.objects.filter(
         scheme=scheme, kind=Account.Kind.FUND, currency=Currency.GBP
     ).first()
-    accounts = Account.objects.filter(scheme=scheme, kind=Account.Kind.RETAILER).order_by("pk")
-    owners: dict[tuple[int | None, int | None], dict[str, Account]] = {}
-    for account in accounts:
-        owners.setdefault((account.owner_type_id, account.owner_id), {})[account.currency] = account
-    positions = [
-        _position(scheme, pair.get(Currency.COIN), pair.get(Currency.GBP))
-        for pair in owners.values()
-    ]
+    accounts = Account.objects.filter(scheme=scheme, kind=Account.Kind.RETAILER)
+    owners: dict[tuple[int | None, int | None], list[Account]] = {}
+    for account in accounts.order_by("part", "pk"):
+        owners.setdefault((account.owner_type_id, account.owner_id), []).append(account)
+    positions = [_position(scheme, found) for found in owners.values()]
     shown = [p for p in positions if p.coins or p.payable_pence or p.paid_pence or p.payouts]
     return SchemeSettlement(scheme, fund.balance if fund else 0, shown)

@@ -10,5 +10,6 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("<int:pk>/", views.receipt, name="receipt"),
     path("<int:pk>/pay/", views.pay, name="pay"),
+    path("<int:pk>/cancel/", views.cancel, name="cancel"),
     path("<int:pk>/status.json", views.status, name="status"),
 ]

@@ -5,12 +5,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from accounts.http import AuthedHttpRequest
 from coins.funding import (
     SponsorshipUnavailable,
     recipient_name,
+    sponsorship_cancel,
     sponsorship_intent,
     sponsorship_offered,
     sponsorship_start,
@@ -19,7 +20,12 @@ from coins.links import sponsorship_report
 from coins.models import Sponsorship
 from coins.services import LedgerError
 from coins.sponsor_forms import SponsorForm
-from coins.sponsor_selectors import hours_text, sponsorship_minutes
+from coins.sponsor_selectors import (
+    UNFINISHED,
+    hours_text,
+    sponsorship_cancellable,
+    sponsorship_minutes,
+)
 from coins.templatetags.pounds import pounds
 
 # What a PaymentIntent waiting for the sponsor can be in; any other means it is done with.
@@ -59,7 +65,7 @@ def start(request: AuthedHttpRequest) -> HttpResponse:
 @login_required
 def pay(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     sponsorship = _mine(request, pk)
-    if sponsorship.status != Sponsorship.State.PENDING:
+    if sponsorship.status not in UNFINISHED:  # a declined card leaves it open for another
         return redirect("sponsor:receipt", pk)
     try:
         intent = sponsorship_intent(sponsorship)
@@ -78,9 +84,24 @@ def pay(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "client_secret": intent.client_secret,
             "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
             "stripe_js_url": settings.STRIPE_JS_URL,
-            "return_url": request.build_absolute_uri(reverse("sponsor:receipt", args=[pk])),
         },
     )
+
+
+@login_required
+@require_POST
+def cancel(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    sponsorship = _mine(request, pk)
+    try:
+        sponsorship_cancel(sponsorship=sponsorship)
+    except LedgerError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request,
+            f"Payment S{pk} of {pounds(sponsorship.amount_pence)} cancelled. No money was taken.",
+        )
+    return redirect("sponsor:mine")
 
 
 @login_required
@@ -93,6 +114,7 @@ def receipt(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "sponsorship": sponsorship,
             "to": recipient_name(sponsorship.account),
             "pounds": pounds(sponsorship.amount_pence),
+            "cancellable": sponsorship_cancellable(sponsorship),
         },
     )
 
@@ -122,6 +144,7 @@ def mine(request: AuthedHttpRequest) -> HttpResponse:
                 "hours": hours_text(minutes),
                 # What the money did, from the reporting app (coins never names it).
                 "report": sponsorship_report(s) if s.status == Sponsorship.State.PAID else "",
+                "cancellable": sponsorship_cancellable(s),
             }
         )
     return render(request, "sponsor/mine.html", {"lines": lines})

@@ -2,7 +2,8 @@
 
 Configured from settings (STRIPE_*); each call builds its own client, so that no global
 `stripe.api_key` leaks between schemes, tests or threads. STRIPE_API_BASE points it at
-localstripe in the tests."""
+localstripe in the tests and the demo (coins/localstripe_launch.py); the card itself is
+typed into Stripe.js in the sponsor's browser and never reaches this site."""
 
 import json
 from dataclasses import dataclass
@@ -43,31 +44,20 @@ def _client() -> stripe.StripeClient:
     )
 
 
-def _test_payment_method() -> str:
-    method: str = settings.STRIPE_TEST_PAYMENT_METHOD
-    if method and not settings.STRIPE_SECRET_KEY.startswith("sk_test_"):
-        raise GatewayError("STRIPE_TEST_PAYMENT_METHOD is only allowed with a test key.")
-    return method
-
-
 def payment_intent_create(*, amount_pence: int, key: str, metadata: dict[str, str]) -> Intent:
-    """A one-off card payment in GBP. Stripe answers a repeated `key` with the first intent."""
+    """A one-off card payment in GBP, for the sponsor's browser to confirm with the card
+    they type (Stripe.js). Stripe answers a repeated `key` with the first intent."""
     params: dict[str, Any] = {
         "amount": amount_pence,
         "currency": "gbp",
         "payment_method_types": ["card"],
         "metadata": metadata,
     }
-    method = _test_payment_method()
-    if method:
-        params.update(payment_method=method, confirm=True)
     try:
         intent = _client().v1.payment_intents.create(
             params=params,  # type: ignore[arg-type]
             options={"idempotency_key": key},
         )
-    except stripe.CardError as error:  # only where the card was given at creation (tests)
-        raise GatewayError(error.user_message or "The card was declined.") from error
     except stripe.StripeError as error:
         raise GatewayError("The card payment could not be started. Please try again.") from error
     return Intent(intent.id, intent.client_secret or "", intent.status)
@@ -76,6 +66,19 @@ def payment_intent_create(*, amount_pence: int, key: str, metadata: dict[str, st
 def payment_intent_get(intent_id: str) -> Intent:
     try:
         intent = _client().v1.payment_intents.retrieve(intent_id)
+    except stripe.StripeError as error:
+        raise GatewayError("Stripe could not be reached. Please try again.") from error
+    return Intent(intent.id, intent.client_secret or "", intent.status)
+
+
+def payment_intent_cancel(intent_id: str) -> Intent:
+    """Cancel a PaymentIntent nobody has paid, and return it as Stripe now has it. One
+    Stripe will not cancel (paid meanwhile, or cancelled already) comes back as it is, so
+    the caller decides by its status; GatewayError only when Stripe cannot be reached."""
+    try:
+        intent = _client().v1.payment_intents.cancel(intent_id)
+    except stripe.InvalidRequestError:
+        return payment_intent_get(intent_id)
     except stripe.StripeError as error:
         raise GatewayError("Stripe could not be reached. Please try again.") from error
     return Intent(intent.id, intent.client_secret or "", intent.status)

@@ -8,5 +8,6 @@ app_name = "coins"
 urlpatterns = [
     path("", views.wallet, name="wallet"),
     path("statement.csv", views.wallet_csv, name="wallet_csv"),
+    path("hours.csv", views.hours_csv, name="hours_csv"),
     path("give/", views.give, name="give"),
 ]

@@ -77,14 +77,40 @@ CHECKS = [
            <> (SELECT COUNT(*) FROM coins_entry WHERE transfer_id = r.reverses_id)
         """,
     ),
+    # Gifts held for an address (coins/gifts.py): a giver's held-gifts account holds
+    # exactly the gifts still waiting, and each gift settled once, by its own amount.
+    (
+        "held-gifts account {0} holds {1} coins but its giver's waiting gifts add up to {2}",
+        """
+        SELECT a.id, a.balance, COALESCE(SUM(g.amount), 0) FROM coins_account a
+        LEFT JOIN coins_pendinggift g ON g.scheme_id = a.scheme_id
+          AND g.sender_id = a.owner_id AND g.state = 'held'
+        WHERE a.kind = 'held'
+        GROUP BY a.id HAVING a.balance <> COALESCE(SUM(g.amount), 0)
+        """,
+    ),
+    (
+        "pending gift {0} of {1} coins: its transfer {2} moves {3} out of held gifts",
+        """
+        SELECT g.id, g.amount, t.id, COALESCE(-SUM(e.amount), 0) FROM coins_pendinggift g
+        JOIN coins_transfer t ON t.id = g.settled_id
+        LEFT JOIN coins_entry e ON e.transfer_id = t.id AND e.amount < 0
+        GROUP BY g.id, t.id HAVING COALESCE(-SUM(e.amount), 0) <> g.amount
+        """,
+    ),
     # Settling retailers (coins/settlement.py): the record and its two transfers agree.
     (
         "settlement {0}: its retire transfer {1} takes {2} coins from the retailer, "
         "not the {3} it records",
         """
         SELECT s.id, s.retire_id, COALESCE(-SUM(e.amount), 0), s.coins FROM coins_settlement s
-        LEFT JOIN coins_entry e
-          ON e.transfer_id = s.retire_id AND e.account_id = s.retailer_account_id
+        JOIN coins_account r ON r.id = s.retailer_account_id
+        LEFT JOIN coins_entry e ON e.transfer_id = s.retire_id AND e.amount < 0
+            AND e.account_id IN (
+                SELECT p.id FROM coins_account p WHERE p.scheme_id = r.scheme_id
+                AND p.kind = r.kind AND p.currency = r.currency
+                AND p.owner_type_id = r.owner_type_id AND p.owner_id = r.owner_id
+            )
         GROUP BY s.id HAVING COALESCE(-SUM(e.amount), 0) <> s.coins
         """,
     ),

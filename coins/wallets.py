@@ -27,14 +27,15 @@ def gift_give(
             scheme=scheme, sender=sender, to=to, amount=amount, key=key, memo=memo
         )
         if not again:
-            _tell_received(sender=sender, to=to, amount=amount)
+            tell_received(scheme=scheme, sender=sender, to=to, amount=amount)
     live_refresh(user_ids=[sender.pk], fragments=["wallet"])  # the giver's open wallet
     return transfer
 
 
-def _tell_received(*, sender: User, to: Account, amount: int) -> None:
+def tell_received(*, scheme: Scheme, sender: User, to: Account, amount: int) -> None:
+    """Whoever received a gift hears of it (after commit, through notify)."""
     giver = sender.public_name or "A resident"
-    coins = f"{amount} coin{'s' if amount != 1 else ''}"
+    coins = scheme.coins(amount)
     owner = to.owner
     if isinstance(owner, User):
         notify(

@@ -4,12 +4,21 @@ from datetime import date, datetime
 
 from ninja import Field, Schema
 
+from coins.schemas import SLUG_PATTERN
+
 
 class ImpactFilters(Schema):
-    scheme: str | None = Field(None, description="The scheme's slug; left out, my first.")
+    scheme: str | None = Field(
+        None,
+        pattern=SLUG_PATTERN,
+        max_length=50,
+        description="The scheme's slug; left out, my first.",
+    )
     first: str | None = Field(None, description="YYYY-MM; left out, 11 months before `last`.")
     last: str | None = Field(None, description="YYYY-MM; left out, this month.")
-    ward: str | None = Field(None, description="A ward's ONS code, like E05099901.")
+    ward: str | None = Field(
+        None, pattern=r"^[A-Z][0-9]{8}$", description="A ward's ONS code, like E05099901."
+    )
     cause: str | None = Field(None, description="One of the board's causes, like food.")
 
 

@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Model
 from django.db.models.fields.files import FieldFile
 from django.utils.safestring import SafeString, mark_safe
 from PIL import Image, ImageOps
@@ -54,6 +56,22 @@ def thumbnails_save(photo: "FieldFile") -> dict[str, str]:
             default_storage.delete(name)
         sizes[str(width)] = default_storage.save(name, ContentFile(thumbnail(original, width)))
     return sizes
+
+
+def photo_replaced(model: type[Model], pk: int | None, kept: str) -> None:
+    """After commit, delete the files of the photo row `pk` had before this save (the
+    original and its thumbnails), unless it is still the one kept: a replaced or
+    removed photo leaves nothing behind. The caller is inside the saving transaction."""
+    before = model._default_manager.filter(pk=pk).values("photo", "photo_sizes").first()
+    if not before or not before["photo"] or before["photo"] == kept:
+        return
+    names = [before["photo"], *before["photo_sizes"].values()]
+    transaction.on_commit(lambda: _files_delete(names), robust=True)
+
+
+def _files_delete(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
 
 
 def thumbnail(data: bytes, width: int) -> bytes:

@@ -8,8 +8,9 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from notifications.live import user_group
 from notifications.models import Notification
-from notifications.services import user_group
+from notifications.socket_auth import unread_count
 
 # Like HTTP 401: the page should send the person to log in, not retry.
 CLOSE_UNAUTHENTICATED = 4401
@@ -53,7 +54,11 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         self.group_name = user_group(user.pk)
         await self.channel_layer.group_add(self.group_name, self.channel_name)
         await self.accept()
-        await self.send_json({"type": "hello", "unread": await self.unread_count(user.pk)})
+        # The socket's middleware (SocketAuthStack) counted it with the session and user.
+        unread = self.scope.get("unread")
+        if not isinstance(unread, int):
+            unread = await self.unread_count(user.pk)
+        await self.send_json({"type": "hello", "unread": unread})
         self.hold_timer = asyncio.get_running_loop().call_later(RESUME_WAIT_S, self.stop_holding)
 
     def stop_holding(self) -> None:
@@ -122,7 +127,7 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
 
     @database_sync_to_async
     def unread_count(self, user_id: int) -> int:
-        return Notification.objects.filter(user_id=user_id, read_at__isnull=True).count()
+        return unread_count(user_id)
 
     @database_sync_to_async
     def newer_than(self, user_id: int, after: int) -> tuple[list[dict[str, Any]], int]:
@@ -130,5 +135,4 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         the unread count to show with them."""
         rows = Notification.objects.filter(user_id=user_id, pk__gt=after, in_page=True)
         newest = list(rows.order_by("-pk")[:RESUME_MOST])
-        unread = Notification.objects.filter(user_id=user_id, read_at__isnull=True).count()
-        return [row.as_message() for row in reversed(newest)], unread
+        return [row.as_message() for row in reversed(newest)], unread_count(user_id)

@@ -8,9 +8,10 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from notifications.delivery import rows_claim, rows_release
+from notifications.delivery import rows_claim, rows_release, rows_sent
 from notifications.kinds import kind_for
 from notifications.models import Notification
+from outbox.services import WorkHeld
 
 EMAIL_BATCH = 100
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
@@ -52,39 +53,48 @@ def notifications_email_send(
     *, notification_ids: list[int], subject: str = "", reply_to: str = ""
 ) -> int:
     """Email the rows not emailed yet, 100 at a time over one connection; returns how
-    many went. Running it again (a retry, a duplicate task) sends nothing twice. The
-    only place e-mail leaves the system, never inside a transaction or under a lock."""
-    sent = 0
+    many went. Running it again (a retry, a duplicate task) sends nothing twice; rows
+    another run is sending raise WorkHeld once the rest have gone, for a retry after its
+    claim lapses. The only place e-mail leaves the system, never inside a transaction or
+    under a lock."""
+    sent, held = 0, 0
     connection = get_connection()
     try:
         for start in range(0, len(notification_ids), EMAIL_BATCH):
             chunk = notification_ids[start : start + EMAIL_BATCH]
-            sent += _send_chunk(connection, chunk, subject=subject, reply_to=reply_to)
+            claim = rows_claim(ids=chunk, stamp="emailed_at")
+            sent += _send_chunk(connection, claim.rows, subject=subject, reply_to=reply_to)
+            held = max(held, claim.held_seconds)
     finally:
         connection.close()
+    if held:
+        raise WorkHeld(held)
     return sent
 
 
 def _send_chunk(
-    connection: BaseEmailBackend, ids: list[int], *, subject: str, reply_to: str
+    connection: BaseEmailBackend, rows: list[Notification], *, subject: str, reply_to: str
 ) -> int:
-    rows = rows_claim(ids=ids, stamp="emailed_at")
     messages = [
         _message(row, subject=subject, reply_to=reply_to)
         for row in rows
         if row.user.email and row.user.is_active
     ]
-    if not messages:
-        return 0
+    ids = [row.pk for row in rows]
     try:
-        connection.open()  # once: send_messages reuses an open connection
-        return connection.send_messages(messages) or 0
+        if messages:
+            connection.open()  # once: send_messages reuses an open connection
+            went = connection.send_messages(messages) or 0
+        else:
+            went = 0
     except OSError:
         # The server refused or dropped us (smtplib's errors are OSErrors): give the
         # chunk back for the task's retry. A drop part-way through a chunk may repeat
         # its first few emails; that is better than losing a reminder.
-        rows_release(ids=[row.pk for row in rows], stamp="emailed_at")
+        rows_release(ids=ids, stamp="emailed_at")
         raise
+    rows_sent(ids=ids, stamp="emailed_at")
+    return went
 
 
 def _message(row: Notification, *, subject: str, reply_to: str) -> EmailMessage:

@@ -25,8 +25,12 @@ class Notification(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     in_page = models.BooleanField(default=True)
+    # Sent on each channel at; and claimed by a sending run at (a claim lapses after
+    # DELIVERY_LEASE_SECONDS, so a worker killed mid-send loses nothing).
     emailed_at = models.DateTimeField(null=True, blank=True)
     pushed_at = models.DateTimeField(null=True, blank=True)
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
+    push_claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]

@@ -9,8 +9,9 @@ import pywebpush
 import requests
 from django.conf import settings
 
-from notifications.delivery import rows_claim, rows_release
+from notifications.delivery import rows_claim, rows_release, rows_sent
 from notifications.models import Notification, PushSubscription
+from outbox.services import WorkHeld
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,8 @@ def notifications_webpush_send(*, notification_ids: list[int]) -> int:
     (the tag makes a phone that already has one replace it, not show it twice)."""
     if not push_offered():
         return 0
-    rows = rows_claim(ids=notification_ids, stamp="pushed_at")
+    claim = rows_claim(ids=notification_ids, stamp="pushed_at")
+    rows = claim.rows
     subscriptions: dict[int, list[PushSubscription]] = defaultdict(list)
     for subscription in PushSubscription.objects.filter(user_id__in={r.user_id for r in rows}):
         subscriptions[subscription.user_id].append(subscription)
@@ -57,9 +59,12 @@ def notifications_webpush_send(*, notification_ids: list[int]) -> int:
                 subscriptions[row.user_id].remove(subscription)
             elif outcome is Outcome.RETRY and row.pk not in retry:
                 retry.append(row.pk)
+    rows_sent(ids=[row.pk for row in rows if row.pk not in retry], stamp="pushed_at")
     if retry:
         rows_release(ids=retry, stamp="pushed_at")
         raise PushDeferred(f"{len(retry)} notification(s) to push again")
+    if claim.held_seconds:
+        raise WorkHeld(claim.held_seconds)
     return sent
 
 

@@ -1,18 +1,20 @@
 import logging
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, replace
+from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import User
 from notifications.kinds import KINDS, Channels, kind_for
+from notifications.live import groups_send, user_group
 from notifications.models import Notification, NotificationPreference, PushSubscription
 from notifications.push import push_offered
 from notifications.tasks import notifications_email, notifications_webpush
+from outbox.services import outbox_enqueue
 
 log = logging.getLogger(__name__)
 
@@ -21,11 +23,6 @@ def headline(text: str) -> str:
     """A notification title that fits its column: an opportunity's title alone may
     take 120 of its 140 characters."""
     return text if len(text) <= 140 else text[:139] + "…"
-
-
-def user_group(user_id: int) -> str:
-    """The channel-layer group every socket of one person joins."""
-    return f"user.{user_id}"
 
 
 def notify(
@@ -62,35 +59,28 @@ def notify(
             for user in people
         ]
     )
-    in_page = [row.pk for row in rows if row.in_page]
+    in_page = [(row.user_id, row.as_message()) for row in rows if row.in_page]
     email = [r.pk for r in rows if wanted[r.user_id].email]
     push = _with_push_subscription([r for r in rows if wanted[r.user_id].push])
-    if in_page or email or push:
-        transaction.on_commit(
-            lambda: _deliver(in_page=in_page, email=email, push=push, extras=(subject, reply_to))
-        )
+    if in_page:
+        transaction.on_commit(lambda: _push_live(in_page), robust=True)
+    if email:
+        outbox_enqueue(notifications_email.name, email, subject=subject, reply_to=reply_to)
+    if push:
+        outbox_enqueue(notifications_webpush.name, push)
     return rows
 
 
-def _deliver(
-    *, in_page: list[int], email: list[int], push: list[int], extras: tuple[str, str]
-) -> None:
-    """After commit, each channel on its own: the work has committed, so a channel layer
-    or broker that cannot be reached is logged, not turned into an error page (the rows
-    keep emailed_at/pushed_at NULL)."""
-    subject, reply_to = extras
-    steps = [
-        (in_page, lambda: notifications_push(notification_ids=in_page)),
-        (email, lambda: notifications_email.delay(email, subject=subject, reply_to=reply_to)),
-        (push, lambda: notifications_webpush.delay(push)),
-    ]
-    for ids, step in steps:
-        if not ids:
-            continue
-        try:
-            step()
-        except Exception:
-            log.exception("Could not hand on notifications %s", ids)
+def _push_live(messages: list[tuple[int, dict[str, Any]]]) -> None:
+    """After commit, to the open pages: live only by design, so a channel layer that
+    cannot be reached is logged, not turned into an error page, and not tried again.
+    E-mail and web push go through the outbox, which keeps them until the broker is
+    back (the rows keep emailed_at/pushed_at NULL until then)."""
+    try:
+        notifications_push(messages=messages)
+    except Exception:
+        ids = [message["id"] for _, message in messages]
+        log.exception("Could not push notifications %s to their pages", ids)
 
 
 def _with_push_subscription(rows: list[Notification]) -> list[int]:
@@ -118,17 +108,20 @@ def channels_for(*, user_ids: list[int], kind: str) -> dict[int, Channels]:
     return chosen
 
 
-def notifications_push(*, notification_ids: list[int]) -> None:
-    """Send stored notifications to their recipients' sockets, with each one's unread count."""
-    rows = list(Notification.objects.filter(pk__in=notification_ids, in_page=True).order_by("pk"))
-    unread = unread_counts(user_ids={row.user_id for row in rows})
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    send = async_to_sync(layer.group_send)
-    for row in rows:
-        message = {**row.as_message(), "unread": unread.get(row.user_id, 0)}
-        send(user_group(row.user_id), {"type": "notification.new", "message": message})
+def notifications_push(*, messages: list[tuple[int, dict[str, Any]]]) -> None:
+    """Send committed notifications (recipient id, as_message()) to their recipients'
+    sockets, each with its person's unread count counted now: one query, one batch of
+    publishes however many people."""
+    unread = defaultdict(int, unread_counts(user_ids={user_id for user_id, _ in messages}))
+    groups_send(
+        [
+            (
+                user_group(user_id),
+                {"type": "notification.new", "message": message | {"unread": unread[user_id]}},
+            )
+            for user_id, message in messages
+        ]
+    )
 
 
 def unread_counts(*, user_ids: set[int]) -> dict[int, int]:

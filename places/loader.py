@@ -20,6 +20,9 @@ from coins.models import Scheme
 
 SAMPLE = Path(__file__).parent / "data"
 SAMPLE_NSPL, SAMPLE_WARDS = SAMPLE / "nspl_sample.csv", SAMPLE / "ward_names_sample.csv"
+# The demo's second town, in its own local authority (E08099998).
+SECOND_NSPL = SAMPLE / "nspl_sample_fernley.csv"
+SECOND_WARDS = SAMPLE / "ward_names_sample_fernley.csv"
 PROGRESS_EVERY = 100_000
 # NSPL gives postcodes without a grid reference this latitude: they have no point.
 NO_LOCATION = 99.999999
@@ -86,6 +89,11 @@ def postcodes_load(
 def postcodes_sample_load(*, scheme: Scheme | None = None) -> LoadResult:
     """The demo town's 300 postcodes in 8 wards, in the NSPL's own format."""
     return postcodes_load(nspl=SAMPLE_NSPL, ward_names=SAMPLE_WARDS, scheme=scheme)
+
+
+def postcodes_second_sample_load(*, scheme: Scheme | None = None) -> LoadResult:
+    """The demo's second town, Fernley: 27 postcodes in 3 wards, a few miles away."""
+    return postcodes_load(nspl=SECOND_NSPL, ward_names=SECOND_WARDS, scheme=scheme)
 
 
 def _ward_names(path: Path) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 
 from accounts.forms import normalise_postcode
+from coins.models import Scheme
 from places.models import Postcode, Ward
 
 
@@ -26,9 +27,10 @@ def ward_of(postcode: str) -> Ward | None:
     return found.ward if found else None
 
 
-def postcode_points() -> dict[str, tuple[float, float]]:
-    """Every postcode's centre (for the demo town and the benchmarks, which are small)."""
-    return {
-        row.postcode: (row.latitude, row.longitude)
-        for row in Postcode.objects.order_by("postcode").only("latitude", "longitude")
-    }
+def postcode_points(scheme: Scheme | None = None) -> dict[str, tuple[float, float]]:
+    """Every postcode's centre, or those of one scheme's wards (for the demo towns and
+    the benchmarks, which are small)."""
+    found = Postcode.objects.order_by("postcode").only("latitude", "longitude")
+    if scheme is not None:
+        found = found.filter(ward__scheme=scheme)
+    return {row.postcode: (row.latitude, row.longitude) for row in found}

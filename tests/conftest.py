@@ -12,6 +12,7 @@ from django.db.models.signals import post_migrate
 
 from accounts.models import User
 from backend.celery import app as celery_app
+from coins.localstripe_launch import STRIPE_EVENTS as STRIPE_EVENTS_HANDLED
 from places.loader import postcodes_sample_load
 from places.models import Postcode
 
@@ -31,6 +32,10 @@ def pytest_configure(config: pytest.Config) -> None:
     # Tasks run in the test's own process unless a test asks for the real worker.
     settings.CELERY_TASK_ALWAYS_EAGER = True
     celery_app.conf.task_always_eager = True
+    # The ledger's tables refuse TRUNCATE (coins.models.truncate_refused) save in a session
+    # that allows it: the test database's, so that a transactional test's flush empties them.
+    database = settings.DATABASES["default"].setdefault("OPTIONS", {})
+    database["options"] = database.get("options", "") + " -c citizencoin.allow_truncate=on"
     post_migrate.connect(_postcodes_loaded, sender=apps.get_app_config("places"))
 
 
@@ -58,6 +63,8 @@ def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
 
 
 def make_user(email: str = "sam@example.org", *, verified: bool = True, **extra: object) -> User:
+    # Everyone who signs up to a shift has a name; a test of its absence passes "".
+    extra.setdefault("display_name", email.split("@")[0].capitalize())
     user = User.objects.create_user(email, PASSWORD, **extra)
     EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
     return user
@@ -128,18 +135,15 @@ def _ledger_verified(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 # Stripe, faked by localstripe (a dev dependency) on 127.0.0.1, for the sponsorship tests in
-# tests/coins and tests/e2e. localstripe's own `python -m localstripe` listens on every
-# interface and writes its store to /tmp/localstripe.pickle on each change; this launcher
-# binds it to 127.0.0.1 and keeps everything in memory.
+# tests/coins and tests/e2e, launched as the demo launches it (coins/localstripe_launch.py:
+# on 127.0.0.1, in memory, its Stripe.js confirming the card typed into its card element).
 LOCALSTRIPE_LAUNCH = (
     "import sys\n"
-    "from aiohttp import web\n"
-    "from localstripe import resources, server\n"
-    "resources.Store.dump_to_disk = lambda self: None\n"
-    "web.run_app(server.app, host='127.0.0.1', port=int(sys.argv[1]), print=None)\n"
+    "from coins.localstripe_launch import localstripe_serve\n"
+    "localstripe_serve(int(sys.argv[1]))\n"
 )
 STRIPE_WEBHOOK_SECRET = "whsec_citizencoin_tests"
-STRIPE_EVENTS = ("payment_intent.succeeded", "payment_intent.payment_failed", "charge.refunded")
+STRIPE_EVENTS = STRIPE_EVENTS_HANDLED
 
 
 @pytest.fixture(scope="session")
@@ -177,14 +181,13 @@ def localstripe() -> Iterator[str]:
 
 @pytest.fixture
 def stripe_keys(settings: Any, localstripe: str) -> str:
-    """Stripe configured against localstripe; PaymentIntents are not confirmed unless a
-    test sets STRIPE_TEST_PAYMENT_METHOD."""
+    """Stripe configured against localstripe; a PaymentIntent is paid as the browser pays
+    it, with a card given to localstripe's Stripe.js."""
     settings.STRIPE_SECRET_KEY = "sk_test_citizencoin"
     settings.STRIPE_PUBLISHABLE_KEY = "pk_test_citizencoin"
     settings.STRIPE_WEBHOOK_SECRET = STRIPE_WEBHOOK_SECRET
     settings.STRIPE_API_BASE = localstripe
     settings.STRIPE_JS_URL = f"{localstripe}/js.stripe.com/v3/"
-    settings.STRIPE_TEST_PAYMENT_METHOD = ""
     return localstripe
 
 

@@ -3,18 +3,19 @@ sign-ups and their hours. Thin: the page's forms and the services decide."""
 
 from typing import Any, Literal
 
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import P, Query, QueryEx, Router, Status
 
 from accounts.http import AuthedHttpRequest
 from accounts.models import User
+from coins.residence import scheme_by_slug, town_for
 from coins.schemas import Problem
 from marketplace.board.forms import BoardSearchForm
 from marketplace.board.models import Hours, Shift, Signup
+from marketplace.board.paging import BoardPaginator
 from marketplace.board.schemas import (
     MyHoursOut,
     OpportunityFilters,
@@ -31,9 +32,9 @@ from marketplace.board.selectors import (
     shifts_with_places,
 )
 from marketplace.board.services.common import SignupRefused
-from marketplace.board.services.opportunities import opportunities_roll
 from marketplace.board.services.signups import signup_cancel, signup_create
 from marketplace.organisations import NotAllowed
+from places.towns import elsewhere
 
 router = Router(tags=["opportunity board"])
 
@@ -61,18 +62,24 @@ WHEN_HELP = (
     summary="Search opportunities (the same filters as the search page)",
 )
 def opportunity_list(request: HttpRequest, filters: Query[OpportunityFilters]) -> Status[Any]:
-    form = BoardSearchForm(filters.model_dump(exclude_none=True, exclude={"page"}))
+    form = BoardSearchForm(filters.model_dump(exclude_none=True, exclude={"page", "town"}))
+    if filters.town and scheme_by_slug(filters.town) is None:
+        errors = {"town": ["There is no town with that name."]}
+        return Status(422, Problem(detail="Some filters are not valid.", errors=errors))
     if not form.is_valid():
         errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
         return Status(422, Problem(detail="Some filters are not valid.", errors=errors))
-    opportunities_roll()  # a no-op unless a shift began since the last roll
-    page = Paginator(opportunity_search(form.board_query()), PER_PAGE).get_page(filters.page)
+    town = town_for(request)  # one town's board; every town's for a visitor who says none
+    found = opportunity_search(form.board_query(), scheme_id=town.pk if town else None)
+    paginator = BoardPaginator(found, PER_PAGE, asked=filters.page)
+    page = paginator.get_page(filters.page)
     return Status(
         200,
         OpportunityPage(
-            count=page.paginator.count,
+            count=paginator.total,
+            more=paginator.more,
             page=page.number,
-            pages=page.paginator.num_pages,
+            pages=paginator.pages,
             results=[_summary(o) for o in page.object_list],
         ),
     )
@@ -81,6 +88,8 @@ def opportunity_list(request: HttpRequest, filters: Query[OpportunityFilters]) -
 @router.get("/opportunities/{pk}", auth=None, response=OpportunityOut)
 def opportunity_get(request: HttpRequest, pk: int) -> OpportunityOut:
     opportunity = get_object_or_404(public_opportunities().select_related("group"), pk=pk)
+    if elsewhere(request, opportunity.scheme):
+        raise Http404("That opportunity is in another town.")
     fields = {name: getattr(opportunity, name) for name in OpportunityOut.model_fields}
     fields.update(
         group=opportunity.group.name,
@@ -127,9 +136,14 @@ def _summary(opportunity: Any) -> OpportunitySummary:
         causes=opportunity.causes,
         skills=opportunity.skills,
         step_free=opportunity.step_free,
+        seated=opportunity.seated,
+        remote_friendly=opportunity.remote_friendly,
         minimum_age=opportunity.minimum_age,
         dbs_required=opportunity.dbs_required,
         taster=opportunity.taster,
+        places_left=max(opportunity.next_places_left or 0, 0),
+        shift_minutes=opportunity.next_minutes or 0,
+        coins=None if opportunity.scheme.participation_only else opportunity.next_coins,
     )
 
 

@@ -29,10 +29,13 @@ class Participation:
         return f"{hours:,} h {minutes:02d} min" if minutes else f"{hours:,} h"
 
 
-def campaigns_listed() -> tuple[list[Campaign], list[Campaign]]:
-    """Campaigns on now or to come, soonest first; and those that have ended."""
+def campaigns_listed(*, scheme_id: int | None = None) -> tuple[list[Campaign], list[Campaign]]:
+    """Campaigns on now or to come, soonest first; and those that have ended. Only one
+    town's when `scheme_id` is given."""
     today = timezone.localdate()
     every = Campaign.objects.select_related("scheme")
+    if scheme_id is not None:
+        every = every.filter(scheme_id=scheme_id)
     running = list(every.filter(ends_on__gte=today).order_by("starts_on", "name"))
     ended = list(every.filter(ends_on__lt=today).order_by("-ends_on", "name")[:20])
     return running, ended

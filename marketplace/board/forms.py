@@ -3,10 +3,12 @@ messages. They check input; they never save (services do)."""
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
+from django.http import QueryDict
 from django.utils import timezone
 
 from accounts.forms import normalise_postcode
@@ -35,7 +37,7 @@ DISTANCES = [
 ]
 
 
-CHECKS = ["taster", "has_places", "step_free", "no_dbs", "under_18"]
+CHECKS = ["taster", "has_places", "step_free", "seated", "remote_friendly", "no_dbs", "under_18"]
 UNKNOWN_POSTCODE = "We do not know that postcode. Try one nearby, or leave it blank."
 
 
@@ -93,6 +95,8 @@ class BoardSearchForm(forms.Form):
     under_18 = forms.BooleanField(label="Open to under-18s", required=False)
     no_dbs = forms.BooleanField(label="No DBS check needed", required=False)
     step_free = forms.BooleanField(label="Step-free access", required=False)
+    seated = forms.BooleanField(label="Can be done seated", required=False)
+    remote_friendly = forms.BooleanField(label="Can be done from home", required=False)
     has_places = forms.BooleanField(label="Has free places", required=False)
     sort = forms.ChoiceField(
         label="Sort by",
@@ -142,14 +146,16 @@ class BoardSearchForm(forms.Form):
             if name in self.data and str(self.data[name]).strip()
         }
 
-    def summary(self) -> str:
-        """The filters in words, as "My saved searches" lists them."""
+    def summary(self, *, home: bool = False) -> str:
+        """The filters in words, as "My saved searches" lists them; `home` says the
+        postcode is the person's own, put in for them (search_near_home)."""
         data = self.cleaned_data
         parts = [f"“{data['q'].strip()}”"] if (data.get("q") or "").strip() else []
         parts += [str(Cause(data["cause"]).label)] if data.get("cause") else []
         parts += [str(Skill(data["skill"]).label)] if data.get("skill") else []
         if data.get("point") is not None:
             place = (data.get("postcode") or "").strip().upper() or "where you were"
+            place = f"{place}, your postcode" if home else place
             parts.append(f"within {data.get('miles') or 5} miles of {place}")
         if data.get("date_from"):
             parts.append(f"from {data['date_from']:%-d %b %Y}")
@@ -171,10 +177,33 @@ class BoardSearchForm(forms.Form):
             under_18=bool(data.get("under_18")),
             no_dbs=bool(data.get("no_dbs")),
             step_free=bool(data.get("step_free")),
+            seated=bool(data.get("seated")),
+            remote_friendly=bool(data.get("remote_friendly")),
             has_places=bool(data.get("has_places")),
             taster=bool(data.get("taster")),
             sort=data.get("sort") or "soonest",
         )
+
+
+def search_near_home(data: QueryDict, postcode: str) -> QueryDict | None:
+    """The board opened with no search at all, as a search near the person's saved
+    postcode; None when a search was sent or the postcode is not one we know. Only a
+    bare visit: a link's or a saved search's filters, and a cleared postcode box, mean
+    what they say (anywhere)."""
+    if not postcode or set(data) - {"page"} or postcode_point(postcode) is None:
+        return None
+    near = data.copy()
+    near["postcode"] = postcode
+    return near
+
+
+def board_query_string(back: str) -> str:
+    """A search's query string, as an opportunity page's "Back" link carries it, kept
+    to the board's own filters (the link's path is always the board's: never a
+    redirect elsewhere)."""
+    sent = QueryDict(back[:2000])
+    known = [*BoardSearchForm.base_fields, "page"]
+    return urlencode([(k, v) for k in known for v in sent.getlist(k)])
 
 
 def board_query_from(data: dict[str, str]) -> BoardQuery | None:

@@ -9,12 +9,13 @@ import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
 from coins.models import Scheme
+from marketplace.durations import duration_text
 from marketplace.organisations import Organisation
 from places.models import Placed, Ward
 
@@ -152,16 +153,21 @@ class Opportunity(Placed, models.Model):
     # rolled on by opportunities_roll when that shift begins), so that the board can
     # list and sort 100k opportunities by an index instead of a subquery per row.
     upcoming_start = models.DateTimeField(null=True, blank=True, editable=False)
+    # The words of the title and description, stemmed, kept by PostgreSQL itself on every
+    # write (an UPDATE through .update() too), so the board's text search and its count
+    # read a stored, indexed column instead of working the text out again for each row.
+    search_vector = models.GeneratedField(
+        expression=SearchVector("title", "description", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name_plural = "opportunities"
         indexes = [
-            GinIndex(
-                SearchVector("title", "description", config="english"),
-                name="opportunity_search_idx",
-            ),
+            GinIndex(fields=["search_vector"], name="opportunity_search_vector_idx"),
             GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="opportunity_title_trgm"),
             GinIndex(fields=["causes"], name="opportunity_causes_idx"),
             GinIndex(fields=["skills"], name="opportunity_skills_idx"),
@@ -199,7 +205,7 @@ class Opportunity(Placed, models.Model):
             kwargs["update_fields"] = [
                 f.name
                 for f in self._meta.concrete_fields
-                if not f.primary_key and f.name != "upcoming_start"
+                if not f.primary_key and not f.generated and f.name != "upcoming_start"
             ]
         super().save(*args, **kwargs)
 
@@ -399,6 +405,25 @@ class DbsRecord(models.Model):
         return f"DBS {self.outcome} on {self.checked_on} for user {self.user_id}"
 
 
+class DbsReminder(models.Model):
+    """A reminder sent that a DBS record is about to stop being current, so that the
+    daily run sends each one once (services/dbs.py)."""
+
+    record = models.ForeignKey(DbsRecord, on_delete=models.CASCADE, related_name="reminders")
+    days_before = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record", "days_before"], name="dbs_reminder_once_per_record_and_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"DBS reminder {self.days_before} days before, record {self.record_id}"
+
+
 class Hours(models.Model):
     """Time given on one shift. A confirmed record is what coins are minted from."""
 
@@ -443,8 +468,7 @@ class Hours(models.Model):
 
     @property
     def hours_display(self) -> str:
-        hours, minutes = divmod(self.minutes, 60)
-        return f"{hours} h {minutes:02d} min" if minutes else f"{hours} h"
+        return duration_text(self.minutes)
 
 
 class CalendarFeed(models.Model):

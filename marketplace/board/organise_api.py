@@ -4,7 +4,8 @@ same service; a service refusing after that is about the state of things (409)."
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from datetime import date, datetime, time
+from typing import Any, TypeVar
 
 from django.db.models import Prefetch, QuerySet
 from django.forms import BaseForm
@@ -30,6 +31,7 @@ from marketplace.board.forms import (
 from marketplace.board.models import CommunityGroup, Hours, Opportunity, Shift, Signup
 from marketplace.board.schemas import (
     AttendanceIn,
+    AttendanceUndoIn,
     ConfirmedHoursOut,
     DbsRecordIn,
     DbsRecordOut,
@@ -52,8 +54,9 @@ from marketplace.board.schemas import (
     VolunteerOut,
 )
 from marketplace.board.selectors import shifts_with_places
+from marketplace.board.services.attendance import signup_attendance_undo, signup_mark_attendance
 from marketplace.board.services.groups import dbs_record, group_decide, group_register
-from marketplace.board.services.hours import hours_confirm, hours_reject, signup_mark_attendance
+from marketplace.board.services.hours import hours_confirm, hours_reject
 from marketplace.board.services.messages import shift_message_send
 from marketplace.board.services.opportunities import opportunity_save
 from marketplace.board.services.shifts import shift_cancel, shift_update
@@ -68,6 +71,7 @@ READ_REFUSALS: dict[int | str, type] = {403: Problem, 404: Problem}
 REFUSALS: dict[int | str, type] = {**READ_REFUSALS, 409: Problem, 422: Problem}
 # The opportunity's own fields on the page's form; the photo is uploaded on the page.
 OPPORTUNITY_FIELDS = [name for name in OpportunityForm.Meta.fields if name != "photo"]
+F = TypeVar("F", bound=BaseForm)
 
 
 @router.get("/organise/groups", response=list[GroupOut], summary="My groups and their status")
@@ -166,7 +170,7 @@ def shift_change(request: AuthedHttpRequest, pk: int, body: ShiftChangeIn) -> St
     shift = _managed_shift(request, pk)
     data = {**ShiftChangeForm.initial_for(shift), **body.model_dump(exclude_unset=True)}
     taken = shift.signups.filter(status=Signup.State.CONFIRMED).count()
-    form = ShiftChangeForm(data, taken=taken)
+    form = _with_local_times(ShiftChangeForm, data, taken=taken)
     if not form.is_valid():
         return Status(422, _problem(form))
     with _refusals():
@@ -217,13 +221,30 @@ def _shift_signups(shift: Shift) -> ShiftSignupsOut:
 @router.post(
     "/organise/shifts/{pk}/attendance",
     response={200: VolunteerOut, **REFUSALS},
-    summary="Check a volunteer in, or mark them as not having come",
+    summary="Check a volunteer in (from an hour before the start), or mark them as not "
+    "having come (from the start), until two hours after the end",
 )
 def shift_attendance(request: AuthedHttpRequest, pk: int, body: AttendanceIn) -> VolunteerOut:
     shift = _managed_shift(request, pk)
     signup = get_object_or_404(shift.signups.select_related("user"), pk=body.signup)
     with _refusals():
-        signup_mark_attendance(signup=signup, attended=body.attended, by=request.user)
+        signup = signup_mark_attendance(signup=signup, attended=body.attended, by=request.user)
+    return _volunteer(signup)
+
+
+@router.post(
+    "/organise/shifts/{pk}/attendance/undo",
+    response={200: VolunteerOut, **REFUSALS},
+    summary="Take back a check-in or a no-show mark, while check-in is open and before "
+    "the volunteer's hours are confirmed",
+)
+def shift_attendance_undo(
+    request: AuthedHttpRequest, pk: int, body: AttendanceUndoIn
+) -> VolunteerOut:
+    shift = _managed_shift(request, pk)
+    signup = get_object_or_404(shift.signups.select_related("user"), pk=body.signup)
+    with _refusals():
+        signup = signup_attendance_undo(signup=signup, by=request.user)
     return _volunteer(signup)
 
 
@@ -387,7 +408,37 @@ def _opportunity_form(opportunity: Opportunity, body: OpportunityChangeIn) -> Op
 
 def _plan_form(body: OpportunityChangeIn) -> ShiftPlanForm | None:
     """The page's shift plan form, when the body brings a plan."""
-    return ShiftPlanForm(body.shifts.model_dump()) if body.shifts is not None else None
+    if body.shifts is None:
+        return None
+    return _with_local_times(ShiftPlanForm, body.shifts.model_dump())
+
+
+def _with_local_times(form_class: type[F], data: dict[str, Any], **kwargs: Any) -> F:
+    """A shift form, checked, its times in the scheme's local time as the form takes them.
+    A time sent with a UTC offset ("10:00+01:00", "09:00Z") names an instant on the day
+    sent, told here in local time; one that is not on that day in local time is refused."""
+    zone = timezone.get_current_timezone()
+    day, refused = data.get("day"), {}
+    for name in ("start_time", "end_time"):
+        value = data.get(name)
+        if not isinstance(value, time) or value.tzinfo is None:
+            continue
+        if not isinstance(day, date):
+            data[name] = value.replace(tzinfo=None)  # the form asks for the day
+            continue
+        local = datetime.combine(day, value).astimezone(zone)
+        data[name] = local.time()
+        if local.date() != day:
+            refused[name] = (
+                f"{value.isoformat(timespec='minutes')} on {day.day} {day:%B %Y} is "
+                f"{local:%H:%M} on {local.day} {local:%B} in {zone} time: a shift starts and ends "
+                "on its own day there. Send the time on the day it falls."
+            )
+    form = form_class(data, **kwargs)
+    form.full_clean()
+    for name, message in refused.items():
+        form.add_error(name, message)
+    return form
 
 
 def _opportunities() -> QuerySet[Opportunity]:

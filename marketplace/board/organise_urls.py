@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from marketplace.board import dbs_views
 from marketplace.board import organise_views as views
 
 app_name = "organise"
@@ -11,6 +12,7 @@ urlpatterns = [
     path("groups/<int:group_pk>/opportunities/new/", views.opportunity_new, name="new"),
     path("opportunities/<int:pk>/edit/", views.opportunity_edit, name="edit"),
     path("groups/<int:group_pk>/dbs/", views.dbs_record_view, name="dbs"),
+    path("groups/<int:group_pk>/dbs/checks/", dbs_views.dbs_list, name="dbs_list"),
     path("shifts/<int:pk>/", views.shift_detail, name="shift"),
     path("shifts/<int:pk>/attendance/", views.shift_attendance, name="attendance"),
     path("shifts/<int:pk>/hours/", views.shift_hours_confirm, name="hours"),

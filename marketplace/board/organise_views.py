@@ -1,11 +1,11 @@
 """Pages for a community group's organisers."""
 
+from collections import Counter
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.http import AuthedHttpRequest
 from marketplace.board import links
-from marketplace.board.checkin import checkin_open, checkin_token
+from marketplace.board.checkin import attendance_window, checkin_token
 from marketplace.board.forms import (
     DbsRecordForm,
     GroupRegisterForm,
@@ -24,10 +24,17 @@ from marketplace.board.forms import (
     ShiftMessageForm,
     ShiftPlanForm,
 )
+from marketplace.board.hours_forms import time_given_form, times_given
 from marketplace.board.models import CommunityGroup, Hours, Opportunity, Shift, Signup
+from marketplace.board.organiser_selectors import (
+    AttendanceHistory,
+    attendance_history_for,
+    organiser_opportunities,
+)
 from marketplace.board.selectors import shift_list_for
+from marketplace.board.services.attendance import signup_attendance_undo, signup_mark_attendance
 from marketplace.board.services.groups import dbs_record, group_register
-from marketplace.board.services.hours import hours_confirm, hours_reject, signup_mark_attendance
+from marketplace.board.services.hours import hours_confirm, hours_reject
 from marketplace.board.services.messages import shift_message_send
 from marketplace.board.services.opportunities import ShiftPlan, opportunity_save
 from marketplace.board.services.shifts import shift_cancel, shift_update
@@ -55,20 +62,20 @@ def _managed_shift(request: AuthedHttpRequest, pk: int) -> Shift:
 
 @login_required
 def dashboard(request: AuthedHttpRequest) -> HttpResponse:
-    upcoming = Count(
-        "shifts", filter=Q(shifts__start__gt=timezone.now(), shifts__cancelled_at__isnull=True)
-    )
-    opportunities = (
-        Opportunity.objects.filter(group__organisers__user=request.user)
-        .select_related("group")
-        .prefetch_related("shifts")
-        .annotate(upcoming_shifts=upcoming)
-        .order_by("group__name", "title")
-    )
+    now = timezone.now()
+    listed = list(organiser_opportunities(request.user))
     groups = CommunityGroup.objects.filter(organisers__user=request.user).order_by("name")
-    listed = list(opportunities)
+    claims: Counter[int] = Counter()
+    for opportunity in listed:
+        shifts: list[Any] = list(opportunity.shifts.all())  # counted by the selector
+        for shift in shifts:
+            shift.upcoming = shift.start > now and not shift.is_cancelled
+        opportunity.upcoming_shifts = sum(s.upcoming for s in shifts)  # type: ignore[attr-defined]
+        opportunity.claim_shifts = [s for s in shifts if s.claims]  # type: ignore[attr-defined]
+        claims[opportunity.group_id] += sum(s.claims for s in shifts)
     for opportunity in listed:  # where each group's report is (a page the board lends)
         setattr(opportunity.group, "report_url", links.group_report(opportunity.group))  # noqa: B010
+        setattr(opportunity.group, "claims_waiting", claims[opportunity.group_id])  # noqa: B010
     return render(request, "organise/dashboard.html", {"opportunities": listed, "groups": groups})
 
 
@@ -80,6 +87,14 @@ def shift_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     checkin_url = request.build_absolute_uri(
         reverse("board:check_in", args=[shift.pk, checkin_token(shift)])
     )
+    history = attendance_history_for(shift)
+    for signup in signups:
+        signup.history = history.get(signup.user_id, AttendanceHistory())  # type: ignore[attr-defined]
+    # Those whose hours are still to confirm (a reverse one-to-one raises when absent).
+    to_confirm = [s for s in confirmed if s.attended is not False and not _has_decided_hours(s)]
+    for signup in to_confirm:
+        signup.time_form = time_given_form(signup, shift.length_minutes)  # type: ignore[attr-defined]
+    window = attendance_window(shift)
     return render(
         request,
         "organise/shift.html",
@@ -87,15 +102,12 @@ def shift_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "shift": shift,
             "confirmed": confirmed,
             "checkin_qr": qr_svg(checkin_url, label="Check-in code for volunteers to scan"),
-            "checkin_open": checkin_open(shift),
-            # Those whose hours are still to confirm (a reverse one-to-one raises when absent).
-            "to_confirm": [
-                s for s in confirmed if s.attended is not False and not _has_decided_hours(s)
-            ],
+            "checkin_open": window.code_open,
+            "window": window,
+            "to_confirm": to_confirm,
             "waiting": [s for s in signups if s.status == Signup.State.WAITLISTED],
             "ended": shift.end <= timezone.now(),
             "started": shift.start <= timezone.now(),
-            "default_minutes": int(shift.length.total_seconds() // 60),
         },
     )
 
@@ -103,12 +115,18 @@ def shift_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def shift_attendance(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """Check in, did not come, or undo either: `attended` is "yes", "no" or "undo"."""
     shift = _managed_shift(request, pk)
-    signup = get_object_or_404(shift.signups, pk=request.POST.get("signup"))
+    chosen = request.POST.get("signup", "")
+    signup = get_object_or_404(shift.signups, pk=int(chosen) if chosen.isdigit() else None)
+    action = request.POST.get("attended")
     try:
-        signup_mark_attendance(
-            signup=signup, attended=request.POST.get("attended") == "yes", by=request.user
-        )
+        if action == "undo":
+            signup_attendance_undo(signup=signup, by=request.user)
+        elif action in ("yes", "no"):
+            signup_mark_attendance(signup=signup, attended=action == "yes", by=request.user)
+        else:
+            messages.error(request, "Choose Check in, Did not come or Undo.")
     except NotAllowed as refused:
         messages.error(request, str(refused))
     return redirect("organise:shift", pk=shift.pk)
@@ -118,17 +136,14 @@ def shift_attendance(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def shift_hours_confirm(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     shift = _managed_shift(request, pk)
-    minutes: dict[int, int] = {}
-    for key in request.POST:
-        value = request.POST[key]
-        if key.startswith("minutes-"):
-            try:
-                minutes[int(key.removeprefix("minutes-"))] = int(value)
-            except ValueError:
-                messages.error(request, "Enter the minutes for each person as a whole number.")
-                return redirect("organise:shift", pk=shift.pk)
+    pending = shift.signups.filter(status=Signup.State.CONFIRMED).select_related("user")
+    typed = times_given(request.POST, pending, default=shift.length_minutes)
+    if typed.problems:
+        for problem in typed.problems:
+            messages.error(request, problem)
+        return redirect("organise:shift", pk=shift.pk)
     try:
-        result = hours_confirm(shift=shift, minutes=minutes, by=request.user)
+        result = hours_confirm(shift=shift, minutes=typed.minutes, by=request.user)
     except NotAllowed as refused:
         messages.error(request, str(refused))
         return redirect("organise:shift", pk=shift.pk)

@@ -10,6 +10,7 @@ from django.db.models.functions import Floor
 from django.utils import timezone
 
 from accounts.models import User
+from coins.residence import home_scheme
 from marketplace.board.models import Cause, DbsRecord, Hours, Opportunity, Signup
 from marketplace.board.selectors import public_opportunities, shifts_with_places
 from marketplace.board.services.signups import DBS_CURRENT_FOR
@@ -83,8 +84,9 @@ def _past(user: User) -> _Past | None:
     if not ids:
         return None
     done = {o.pk: o for o in Opportunity.objects.filter(pk__in=ids).select_related("ward")}
+    home = home_scheme(user)  # someone who moved is shown their new town's
     return _Past(
-        schemes={o.scheme_id for o in done.values()},
+        schemes={home.pk} if home else {o.scheme_id for o in done.values()},
         groups={o.group_id for o in done.values()},
         causes={c for o in done.values() for c in o.causes},
         last=done[ids[0]],

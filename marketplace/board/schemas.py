@@ -5,9 +5,16 @@ from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict, WithJsonSchema
+from pydantic import (
+    ConfigDict,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WithJsonSchema,
+    WrapValidator,
+)
+from pydantic_core import PydanticCustomError
 
-from coins.schemas import form_checked, needed_by_the_form
+from coins.schemas import Text, form_checked, needed_by_the_form
 from marketplace.board.forms import DISTANCES
 from marketplace.board.models import Cause, DbsRecord, Skill
 
@@ -44,6 +51,8 @@ class OpportunityFilters(Schema):
     under_18: Flag = Field(None, description="Only those open to under-18s.")
     no_dbs: Flag = Field(None, description="Only those needing no DBS check.")
     step_free: Flag = Field(None, description="Only those with step-free access.")
+    seated: Flag = Field(None, description="Only those that can be done seated.")
+    remote_friendly: Flag = Field(None, description="Only those that can be done from home.")
     has_places: Flag = Field(None, description="Only shifts with a free place.")
     taster: Flag = Field(None, description="Only tasters: short, no commitment, no DBS check.")
     sort: Annotated[
@@ -51,6 +60,11 @@ class OpportunityFilters(Schema):
     ] = Field(None, description="nearest needs a postcode or a location.")
     page: Annotated[str | None, _sent_as(type="integer", minimum=1, default=1)] = Field(
         None, description="20 a page; past the last page, the last."
+    )
+    town: Annotated[str | None, _sent_as(type="string", maxLength=50)] = Field(
+        None,
+        description="The slug of the town (scheme) to search. A logged-in resident always "
+        "gets their own town's; without either, the only town, else every town.",
     )
 
 
@@ -73,15 +87,32 @@ class OpportunitySummary(Schema):
     causes: list[str]
     skills: list[str]
     step_free: bool
+    seated: bool
+    remote_friendly: bool
     minimum_age: int
     dbs_required: bool
     taster: bool = Field(description="Short, no commitment, no DBS check: a first go.")
+    places_left: int = Field(
+        description="On the next shift; 0: full, sign-ups join its waiting list."
+    )
+    shift_minutes: int = Field(description="How long the next shift is.")
+    coins: int | None = Field(
+        description="What the next shift earns at the scheme's rate; null where the "
+        "scheme counts hours and gives no coins."
+    )
 
 
 class OpportunityPage(Schema):
-    count: int
+    count: int = Field(
+        description="How many match, counted up to 1,000 (or to the end of the page asked "
+        "for, when that is further): with `more`, more than this many match."
+    )
+    more: bool = Field(
+        description="Whether the count stopped before the last match: then there is at "
+        "least one page after `pages`."
+    )
     page: int
-    pages: int
+    pages: int = Field(description="The pages counted; with `more`, at least one follows.")
     results: list[OpportunitySummary]
 
 
@@ -182,6 +213,28 @@ class OrganiserOpportunityOut(Schema):
     shifts: list[OrganiserShiftOut]
 
 
+def _time_of_day(value: Any, handler: ValidatorFunctionWrapHandler) -> time:
+    """An ISO time of day, with or without a UTC offset; anything else gets one message
+    that says what to send, rather than the parser's account of where it stopped."""
+    try:
+        if isinstance(value, str | time):
+            result: time = handler(value)
+            return result
+    except ValidationError:
+        pass
+    raise PydanticCustomError(
+        "time_of_day",
+        "Enter a time of day such as 10:00, or 10:00+01:00 with its UTC offset; "
+        "the date goes in “day”.",
+    )
+
+
+# A shift's time: without an offset it is the scheme's local time (Europe/London); with
+# one ("10:00+01:00", "09:00Z") it names that instant on the shift's day.
+TimeOfDay = Annotated[time, WrapValidator(_time_of_day)]
+TIME_HELP = "Local time (Europe/London), or a time with its UTC offset on that day."
+
+
 class ShiftPlanIn(Schema):
     """The first shift, in the scheme's local time, repeated weekly. Checked with the
     opportunity by the page's forms, so that every mistake in both is told at once."""
@@ -189,8 +242,8 @@ class ShiftPlanIn(Schema):
     model_config = ConfigDict(json_schema_extra=needed_by_the_form())
 
     day: date | None = form_checked(description="Today or later.")
-    start_time: time | None = form_checked()
-    end_time: time | None = form_checked(description="After the start.")
+    start_time: TimeOfDay | None = form_checked(description=TIME_HELP)
+    end_time: TimeOfDay | None = form_checked(description=f"After the start. {TIME_HELP}")
     capacity: int | None = form_checked(description="Places on each shift, 1 to 500.")
     weeks: int = Field(1, description="1 means just this one shift; at most 26.")
 
@@ -277,8 +330,8 @@ class ShiftChangeIn(Schema):
     keep their current value."""
 
     day: date | None = None
-    start_time: time | None = None
-    end_time: time | None = None
+    start_time: TimeOfDay | None = Field(None, description=TIME_HELP)
+    end_time: TimeOfDay | None = Field(None, description=TIME_HELP)
     capacity: int | None = None
 
 
@@ -289,6 +342,10 @@ class ShiftCancelIn(Schema):
 class AttendanceIn(Schema):
     signup: int
     attended: bool
+
+
+class AttendanceUndoIn(Schema):
+    signup: int
 
 
 class HoursConfirmIn(Schema):
@@ -315,7 +372,7 @@ class HoursConfirmOut(Schema):
 
 class HoursDecisionIn(Schema):
     decision: Literal["approve", "reject"]
-    reason: str = Field("", max_length=300, description="Needed to reject.")
+    reason: Text = Field("", max_length=300, description="Needed to reject.")
 
 
 class ShiftMessageIn(Schema):

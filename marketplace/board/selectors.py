@@ -1,20 +1,28 @@
 """Reads for the opportunity board that are more than one filter."""
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.contrib.postgres.search import SearchQuery, SearchVector
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.contrib.postgres.search import SearchQuery
+from django.db.models import (
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Cast, Coalesce, Extract
 from django.utils import timezone
 
 from marketplace.board.models import Opportunity, Shift, Signup
-from marketplace.geo import MILES_PER_DEGREE_LATITUDE, distance_miles
+from marketplace.geo import EARTH_RADIUS_MILES, MILES_PER_DEGREE_LATITUDE, distance_miles
 from marketplace.organisations import Status
-
-# The same expression as the GIN index on Opportunity, so PostgreSQL can use it.
-SEARCH_VECTOR = SearchVector("title", "description", config="english")
 
 
 @dataclass(frozen=True)
@@ -29,6 +37,8 @@ class BoardQuery:
     under_18: bool = False
     no_dbs: bool = False
     step_free: bool = False
+    seated: bool = False
+    remote_friendly: bool = False
     has_places: bool = False
     taster: bool = False
     sort: str = "soonest"
@@ -53,13 +63,16 @@ def public_opportunities() -> QuerySet[Opportunity]:
     )
 
 
-def opportunity_search(query: BoardQuery) -> QuerySet[Any]:
-    """Public opportunities with an upcoming shift that fits, soonest or nearest first.
+def opportunity_search(query: BoardQuery, *, scheme_id: int | None = None) -> QuerySet[Any]:
+    """Public opportunities with an upcoming shift that fits, soonest or nearest first;
+    only one town's when `scheme_id` is given.
 
     Without date or places filters, the next shift is the stored `upcoming_start`
     (indexed); with them, the first fitting shift is looked up for each candidate."""
     now = timezone.now()
     found: QuerySet[Any] = public_opportunities().filter(upcoming_start__gt=now)
+    if scheme_id is not None:
+        found = found.filter(scheme_id=scheme_id)
     if query.date_to:
         # No shift can fall in the dates if the next one comes after them: an indexed cut.
         found = found.filter(upcoming_start__lt=_day_start(query.date_to + timedelta(days=1)))
@@ -68,7 +81,7 @@ def opportunity_search(query: BoardQuery) -> QuerySet[Any]:
         found = found.filter(next_start__isnull=False)
     else:
         found = found.annotate(next_start=F("upcoming_start"))
-    found = found.select_related("group")
+    found = _with_next_shift(found.select_related("group", "scheme"), query)
     found = _filter_text(found, query.text)
     found = _filter_needs(found, query)
     if query.point is not None:
@@ -91,6 +104,24 @@ def _fitting_shifts(query: BoardQuery) -> QuerySet[Any]:
     return shifts.order_by("start")
 
 
+def _with_next_shift(found: QuerySet[Any], query: BoardQuery) -> QuerySet[Any]:
+    """What a card says of the next shift that fits: `next_places_left`, `next_minutes`
+    and `next_coins`, what it earns at the scheme's rate (as coins_mint counts: minutes
+    times the rate, over 60, rounded down). Subqueries in the select list, so PostgreSQL
+    works them out for the page's rows only, not for every match."""
+    fitting = _fitting_shifts(query)
+    length = ExpressionWrapper(F("end") - F("start"), output_field=DurationField())
+    minutes = Cast(Extract(length, "epoch"), IntegerField()) / 60
+    return found.annotate(
+        next_places_left=Subquery(fitting.values("places_left")[:1]),
+        next_minutes=Subquery(fitting.annotate(minutes=minutes).values("minutes")[:1]),
+    ).annotate(
+        next_coins=ExpressionWrapper(
+            F("next_minutes") * F("scheme__coins_per_hour") / 60, output_field=IntegerField()
+        )
+    )
+
+
 def _day_start(day: date) -> datetime:
     """Midnight at the start of a local day."""
     return datetime.combine(day, time.min, timezone.get_current_timezone())
@@ -101,8 +132,9 @@ def _filter_text(found: QuerySet[Any], text: str) -> QuerySet[Any]:
     if not text:
         return found
     # Full text finds "gardens" for "garden"; trigram word similarity forgives "gardning".
-    return found.annotate(search=SEARCH_VECTOR).filter(
-        Q(search=SearchQuery(text, config="english", search_type="websearch"))
+    # Both read stored, indexed columns: the vector the database keeps, and the title.
+    return found.filter(
+        Q(search_vector=SearchQuery(text, config="english", search_type="websearch"))
         | Q(title__trigram_word_similar=text)
     )
 
@@ -118,6 +150,10 @@ def _filter_needs(found: QuerySet[Any], query: BoardQuery) -> QuerySet[Any]:
         found = found.filter(dbs_required=False)
     if query.step_free:
         found = found.filter(step_free=True)
+    if query.seated:
+        found = found.filter(seated=True)
+    if query.remote_friendly:
+        found = found.filter(remote_friendly=True)
     if query.taster:
         found = found.filter(taster=True)
     return found
@@ -126,15 +162,29 @@ def _filter_needs(found: QuerySet[Any], query: BoardQuery) -> QuerySet[Any]:
 def _filter_near(found: QuerySet[Any], point: tuple[float, float], miles: float) -> QuerySet[Any]:
     latitude, longitude = point
     # A box on the indexed columns first, then the exact distance within it.
-    spread = miles / MILES_PER_DEGREE_LATITUDE
-    return (
-        found.filter(
-            latitude__range=(latitude - spread, latitude + spread),
-            longitude__range=(longitude - 2 * spread, longitude + 2 * spread),
-        )
-        .annotate(distance=distance_miles(latitude, longitude))
-        .filter(distance__lte=miles)
-    )
+    south, north, west, east = distance_box(latitude, longitude, miles)
+    found = found.filter(latitude__range=(south, north))
+    if west < east:
+        found = found.filter(longitude__range=(west, east))
+    return found.annotate(distance=distance_miles(latitude, longitude)).filter(distance__lte=miles)
+
+
+def distance_box(latitude: float, longitude: float, miles: float) -> tuple[float, ...]:
+    """South, north, west and east edges of a box holding every point within `miles`
+    (west >= east: every longitude, near a pole or across the 180th meridian). A
+    thousandth wider than the circle, so rounding never leaves out a point at the edge
+    that the exact distance keeps."""
+    spread = miles / MILES_PER_DEGREE_LATITUDE * 1.001
+    # The widest a circle of that radius reaches east and west is at a latitude a little
+    # nearer the pole than its centre: asin(sin(radius) / cos(latitude)).
+    reach = math.sin(miles / EARTH_RADIUS_MILES) / math.cos(math.radians(latitude))
+    if reach >= 1 or abs(latitude) + spread >= 90:
+        return latitude - spread, latitude + spread, 0.0, 0.0
+    across = math.degrees(math.asin(reach)) * 1.001
+    west, east = longitude - across, longitude + across
+    if west < -180 or east > 180:
+        return latitude - spread, latitude + spread, 0.0, 0.0
+    return latitude - spread, latitude + spread, west, east
 
 
 def shift_list_for(opportunity: Opportunity) -> QuerySet[Any]:

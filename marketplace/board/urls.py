@@ -2,13 +2,18 @@
 
 from django.urls import path
 
-from marketplace.board import campaign_views, invite_views, pathway_views, views
+from marketplace.board import campaign_views, first_shift_views, invite_views, pathway_views, views
 
 app_name = "board"
 urlpatterns = [
     path("opportunities/", views.board, name="search"),
     path("opportunities/<int:pk>/", views.opportunity_detail, name="opportunity"),
     path("shifts/<int:pk>/sign-up/", views.shift_signup, name="shift_signup"),
+    path(
+        "shifts/<int:pk>/before-you-start/",
+        first_shift_views.before_first_shift,
+        name="before_first_shift",
+    ),
     path("opportunities/<int:pk>/invite/", invite_views.invite_new, name="invite_new"),
     path("invite/<str:token>/", invite_views.invite_page, name="invite"),
     path("shifts/<int:pk>/calendar.ics", views.shift_ics, name="shift_ics"),

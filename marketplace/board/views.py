@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,9 +14,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.http import AuthedHttpRequest
 from marketplace.board.calendar import shifts_calendar
 from marketplace.board.checkin import checkin_shift_id
-from marketplace.board.forms import BoardSearchForm
+from marketplace.board.forms import BoardSearchForm, board_query_string, search_near_home
+from marketplace.board.hours_forms import TimeGivenForm
 from marketplace.board.invites import with_invites
 from marketplace.board.models import CalendarFeed, SavedSearch, Shift, Signup
+from marketplace.board.paging import BoardPaginator
 from marketplace.board.pathway import what_next_for_my_shifts
 from marketplace.board.selectors import (
     BoardQuery,
@@ -27,9 +28,9 @@ from marketplace.board.selectors import (
 )
 from marketplace.board.services.common import SignupRefused
 from marketplace.board.services.hours import hours_claim
-from marketplace.board.services.opportunities import opportunities_roll
 from marketplace.board.services.searches import saved_search_create
 from marketplace.board.services.signups import (
+    DetailsNeeded,
     calendar_feed_renew,
     calendar_feed_revoke,
     signup_cancel,
@@ -37,24 +38,43 @@ from marketplace.board.services.signups import (
     signup_create,
 )
 from marketplace.organisations import NotAllowed
+from places.town_views import another_town
+from places.towns import elsewhere, town_shown
 
 PER_PAGE = 20
 
 
 def board(request: HttpRequest) -> HttpResponse:
-    form = BoardSearchForm(request.GET or None)
+    """The search. Once searched, the form folds into a line saying what was asked, so
+    the results start near the top of a phone's screen."""
+    home = request.user.postcode if request.user.is_authenticated else ""
+    near_home = search_near_home(request.GET, home)
+    sent = near_home if near_home is not None else request.GET
+    form = BoardSearchForm(sent or None)
     page = None
     saved = False
-    if not form.is_bound or form.is_valid():
+    town = town_shown(request)  # one town's board; none until a visitor says which
+    if (not form.is_bound or form.is_valid()) and not town.ask:
         wanted = form.board_query() if form.is_bound else BoardQuery()
-        opportunities_roll()  # a no-op unless a shift began since the last roll
-        page = Paginator(opportunity_search(wanted), PER_PAGE).get_page(request.GET.get("page"))
+        found = opportunity_search(wanted, scheme_id=town.scheme_id)
+        asked = sent.get("page")
+        page = BoardPaginator(found, PER_PAGE, asked=asked).get_page(asked)
         if request.user.is_authenticated:
             filters = form.saved_data() if form.is_bound else {}
             saved = SavedSearch.objects.filter(user=request.user, query=filters).exists()
-    query = request.GET.copy()
+    searched = form.is_bound and not form.errors
+    query = sent.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode(), "saved": saved}
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "back": sent.urlencode(),  # carried to each opportunity, for its "Back" link
+        "saved": saved,
+        "searched": searched,
+        "summary": form.summary(home=near_home is not None) if searched else "",
+        "town": town,
+    }
     return render(request, "board/search.html", context)
 
 
@@ -94,8 +114,10 @@ def saved_search_delete(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     opportunity = get_object_or_404(
-        public_opportunities().select_related("group", "campaign"), pk=pk
+        public_opportunities().select_related("group", "campaign", "scheme"), pk=pk
     )
+    if elsewhere(request, opportunity.scheme) and not _going(request, opportunity.pk):
+        return another_town(request, opportunity.scheme, "opportunity")
     shifts = list(shift_list_for(opportunity))
     mine: dict[int, Signup] = {}
     if request.user.is_authenticated:
@@ -107,7 +129,23 @@ def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         }
     for shift in shifts:
         shift.my_signup = mine.get(shift.pk)
-    return render(request, "board/opportunity.html", {"opportunity": opportunity, "shifts": shifts})
+    back = board_query_string(request.GET.get("back", ""))
+    context = {
+        "opportunity": opportunity,
+        "shifts": shifts,
+        "back": f"{reverse('board:search')}?{back}" if back else reverse("board:search"),
+    }
+    return render(request, "board/opportunity.html", context)
+
+
+def _going(request: HttpRequest, opportunity_id: int) -> bool:
+    """Whether the person has a place (or is waiting) on one of its shifts: a shift in
+    the town they lived in before they moved stays theirs to see."""
+    return request.user.is_authenticated and (
+        Signup.objects.filter(
+            user=request.user, shift__opportunity_id=opportunity_id, status__in=Signup.ACTIVE
+        ).exists()
+    )
 
 
 @login_required
@@ -116,6 +154,9 @@ def shift_signup(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     shift = get_object_or_404(Shift.objects.select_related("opportunity"), pk=pk)
     try:
         signup = signup_create(shift=shift, user=request.user)
+    except DetailsNeeded as refused:  # a name, a date of birth, a guardian's consent
+        messages.error(request, str(refused))
+        return redirect("board:before_first_shift", pk=shift.pk)
     except SignupRefused as refused:
         messages.error(request, str(refused))
         return redirect("board:opportunity", pk=shift.opportunity_id)
@@ -159,9 +200,19 @@ def my_shifts(request: AuthedHttpRequest) -> HttpResponse:
             "upcoming": with_invites(
                 upcoming=[s for s in mine if s.shift.end > now], user=request.user, now=now
             ),
-            "past": [s for s in mine if s.shift.end <= now][::-1],
+            "past": _with_claim_forms([s for s in mine if s.shift.end <= now][::-1]),
         },
     )
+
+
+def _with_claim_forms(past: list[Signup]) -> list[Signup]:
+    """Each past shift's claim fields, filled in with the shift's length."""
+    for signup in past:
+        signup.claim_form = TimeGivenForm(  # type: ignore[attr-defined]
+            auto_id=f"claim-{signup.pk}-%s",
+            initial=TimeGivenForm.initial_for(signup.shift.length_minutes),
+        )
+    return past
 
 
 @login_required
@@ -194,11 +245,12 @@ def my_shift_cancel(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def shift_ics(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """A shift the person has a place on (a place on the waiting list is not one)."""
     signup = get_object_or_404(
         Signup.objects.select_related("shift__opportunity__group"),
         shift_id=pk,
         user=request.user,
-        status__in=Signup.ACTIVE,
+        status=Signup.State.CONFIRMED,
     )
     body = shifts_calendar([signup.shift], name=signup.shift.opportunity.title)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
@@ -219,13 +271,14 @@ def calendar_feed(request: AuthedHttpRequest) -> HttpResponse:
 
 
 def calendar_feed_ics(request: HttpRequest, token: str) -> HttpResponse:
-    """The feed a calendar app polls: no login, the secret address is the key."""
+    """The feed a calendar app polls: no login, the secret address is the key. Only the
+    shifts the person has a place on: a waiting list is not a plan."""
     feed = get_object_or_404(CalendarFeed.objects.select_related("user"), token=token)
     since = timezone.now() - timedelta(days=30)
     shifts = [
         s.shift
         for s in Signup.objects.filter(
-            user=feed.user, status__in=Signup.ACTIVE, shift__end__gte=since
+            user=feed.user, status=Signup.State.CONFIRMED, shift__end__gte=since
         ).select_related("shift__opportunity__group")
     ]
     body = shifts_calendar(shifts, name="My volunteering (Citizen Coin)")
@@ -236,11 +289,13 @@ def calendar_feed_ics(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def my_hours_claim(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     signup = get_object_or_404(Signup.objects.select_related("shift"), pk=pk, user=request.user)
+    form = TimeGivenForm(request.POST)
+    if not form.is_valid():
+        for problem in form.problems():
+            messages.error(request, problem)
+        return redirect("board:my_shifts")
     try:
-        minutes = int(request.POST.get("minutes", ""))
-        hours_claim(signup=signup, minutes=minutes, by=request.user)
-    except ValueError:
-        messages.error(request, "Enter the minutes you gave as a whole number.")
+        hours_claim(signup=signup, minutes=form.total_minutes(), by=request.user)
     except NotAllowed as refused:
         messages.error(request, str(refused))
     else:
@@ -264,4 +319,5 @@ def shift_check_in(request: AuthedHttpRequest, pk: int, token: str) -> HttpRespo
         else:
             messages.success(request, f"You're checked in to {shift.opportunity.title}. Thank you!")
         return redirect("board:my_shifts")
-    return render(request, "board/check_in.html", {"shift": shift})
+    mine = Signup.objects.filter(shift=shift, user=request.user, status__in=Signup.ACTIVE).first()
+    return render(request, "board/check_in.html", {"shift": shift, "signup": mine})

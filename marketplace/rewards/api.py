@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import P, QueryEx, Router, Status
@@ -17,6 +17,7 @@ from ninja.security import HttpBearer
 
 from accounts.http import AuthedHttpRequest
 from accounts.models import User
+from coins.residence import town_for
 from coins.schemas import Problem
 from marketplace.organisations import NotAllowed
 from marketplace.organisations import Status as Verification
@@ -52,6 +53,7 @@ from marketplace.rewards.services.redemptions import (
     redemption_refund,
 )
 from marketplace.rewards.till import signed
+from places.towns import shown_here
 
 NO_KEY = "Send the shop's API key as the header `Authorization: Bearer cc_pos_...`."
 STAFF_ONLY = "Only the shop's staff can manage the keys for its till."
@@ -89,6 +91,9 @@ pos_router = Router(tags=["till (POS)"], auth=PosKey())
 @router.get("/rewards/offers", response=list[OfferOut], summary="Offers open now, cheapest first")
 def offer_list(request: AuthedHttpRequest, category: OfferCategory | None = None) -> list[OfferOut]:
     offers = open_offers().select_related("retailer__ward")
+    town = town_for(request)  # the resident's town's shops only
+    if town is not None:
+        offers = offers.filter(scheme=town)
     if category:
         offers = offers.filter(category=category)
     return [_offer(o) for o in offers.order_by("price", "title")]
@@ -102,6 +107,8 @@ def offer_get(request: AuthedHttpRequest, pk: int) -> OfferOut:
         active=True,
         retailer__status=Verification.VERIFIED,
     )
+    if not shown_here(request, offer.scheme):
+        raise Http404("That reward is in another town.")
     return _offer(offer)
 
 

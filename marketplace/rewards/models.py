@@ -144,7 +144,8 @@ class Offer(models.Model):
             return reason
         balance = balance_of(user, self.scheme_id)
         if balance < self.price:
-            return f"Not enough coins: this costs {self.price} and you have {balance}."
+            plural = self.scheme.coin_plural
+            return f"Not enough {plural}: this costs {self.price:,} and you have {balance:,}."
         return ""
 
 

@@ -5,6 +5,8 @@ from datetime import date, datetime
 from ninja import Field, Schema
 from pydantic import ConfigDict, model_validator
 
+from coins.schemas import Text
+
 
 class OfferShopOut(Schema):
     id: int
@@ -69,8 +71,8 @@ class PosLookupIn(Schema):
         json_schema_extra={"oneOf": [{"required": ["code"]}, {"required": ["qr"]}]}
     )
 
-    code: str | None = Field(None, max_length=20, description="As the till typed it.")
-    qr: str | None = Field(None, max_length=200, description="As the till scanned it.")
+    code: Text | None = Field(None, max_length=20, description="As the till typed it.")
+    qr: Text | None = Field(None, max_length=200, description="As the till scanned it.")
 
     @model_validator(mode="after")
     def _one_of_them(self) -> "PosLookupIn":
@@ -95,7 +97,7 @@ class PosRefusal(Schema):
 
 
 class RefundIn(Schema):
-    reason: str = Field("", max_length=300)
+    reason: Text = Field("", max_length=300)
 
 
 class SalesOut(Schema):
@@ -106,7 +108,7 @@ class SalesOut(Schema):
 
 
 class ApiKeyIn(Schema):
-    name: str = Field(min_length=1, max_length=60, description="Which till, such as `Front till`.")
+    name: Text = Field(min_length=1, max_length=60, description="Which till, such as `Front till`.")
 
 
 class ApiKeyOut(Schema):

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from coins.models import Account, Currency, owner_key
-from coins.selectors import balance_of, wallets_of
+from coins.selectors import balance_of
 from coins.settlement import RetailerPosition, retailer_position
 from marketplace.geo import distance_miles
 from marketplace.organisations import Status
@@ -59,14 +59,6 @@ def open_offers(today: date | None = None) -> QuerySet[Offer]:
 
 def visible_retailers() -> QuerySet[Retailer]:
     return Retailer.objects.filter(status=Status.VERIFIED)
-
-
-def catalogue_schemes(user: Any) -> tuple[int, ...] | None:
-    """The schemes a resident has a wallet in; None (all) for visitors and newcomers."""
-    if not user.is_authenticated:
-        return None
-    ids = tuple(wallets_of(user).values_list("scheme_id", flat=True))
-    return ids or None
 
 
 def catalogue_offers(query: CatalogueQuery, user: Any = None) -> QuerySet[Any]:
@@ -175,14 +167,15 @@ def shop_takings(*, retailer: Retailer, day: date | None = None) -> Takings:
 
 
 def shop_balance(*, retailer: Retailer) -> int:
-    """The shop's coins, read without creating an account for a shop not yet verified."""
-    account = Account.objects.filter(
+    """The shop's coins (the sum of its parts), read without creating an account for a
+    shop not yet verified."""
+    parts = Account.objects.filter(
         scheme=retailer.scheme,
         kind=Account.Kind.RETAILER,
         currency=Currency.COIN,
         **owner_key(retailer),
-    ).first()
-    return account.balance if account else 0
+    )
+    return int(parts.aggregate(coins=Sum("balance", default=0))["coins"])
 
 
 def shop_sales(*, retailer: Retailer) -> QuerySet[Redemption]:

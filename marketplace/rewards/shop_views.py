@@ -256,7 +256,7 @@ def refund(request: AuthedHttpRequest, pk: int, redemption_pk: int) -> HttpRespo
     except NotAllowed as refused:
         messages.error(request, str(refused))
     else:
-        messages.success(request, f"Refunded {sale.price} coins to the resident.")
+        messages.success(request, f"Refunded {retailer.scheme.coins(sale.price)} to the resident.")
     return redirect("shop:receipt", pk=retailer.pk, redemption_pk=sale.pk)
 
 

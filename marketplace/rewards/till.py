@@ -15,8 +15,11 @@ from django.core.cache import cache
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 8
 SALT = "marketplace.till-code"
-# Wrong typed codes allowed per shop and per staff account in a minute, then a pause.
+# Wrong typed codes allowed in a minute, then a five-minute pause: for one staff account
+# (the person typing), and a much higher one for the whole shop (many accounts at once),
+# so that one person mistyping, or guessing, cannot stop the shop's other tills.
 TYPED_LIMIT = 10
+SHOP_TYPED_LIMIT = 60
 WINDOW_SECONDS = 60
 COOL_DOWN_SECONDS = 5 * 60
 
@@ -49,8 +52,11 @@ def normalise_code(typed: str) -> str:
     return "".join(ch for ch in typed.upper() if ch.isalnum())[:20]
 
 
-def _keys(retailer_id: int, staff_id: int) -> list[str]:
-    return [f"till:typed:retailer:{retailer_id}", f"till:typed:staff:{staff_id}"]
+def _keys(retailer_id: int, staff_id: int) -> dict[str, int]:
+    return {
+        f"till:typed:retailer:{retailer_id}": SHOP_TYPED_LIMIT,
+        f"till:typed:staff:{staff_id}": TYPED_LIMIT,
+    }
 
 
 def typed_attempts_blocked(*, retailer_id: int, staff_id: int) -> bool:
@@ -59,14 +65,14 @@ def typed_attempts_blocked(*, retailer_id: int, staff_id: int) -> bool:
 
 
 def typed_attempt_failed(*, retailer_id: int, staff_id: int, typed: str) -> None:
-    """Count a wrong code; the tenth in a minute starts a five-minute pause."""
+    """Count a wrong code; the limit's worth in a minute starts a five-minute pause."""
     log.warning("wrong till code typed: retailer=%s staff=%s", retailer_id, staff_id)
-    for key in _keys(retailer_id, staff_id):
+    for key, limit in _keys(retailer_id, staff_id).items():
         cache.add(key, 0, timeout=WINDOW_SECONDS)
         try:
             failures = cache.incr(key)
         except ValueError:  # the window ended between add and incr
             cache.set(key, 1, timeout=WINDOW_SECONDS)
             failures = 1
-        if failures >= TYPED_LIMIT:
+        if failures >= limit:
             cache.set(f"{key}:pause", True, timeout=COOL_DOWN_SECONDS)

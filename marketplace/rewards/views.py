@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.http import AuthedHttpRequest
+from coins.models import Scheme
 from coins.selectors import wallets_of
 from marketplace.images import qr_svg
 from marketplace.organisations import NotAllowed
@@ -21,7 +22,6 @@ from marketplace.rewards.models import Offer
 from marketplace.rewards.selectors import (
     CatalogueQuery,
     catalogue_offers,
-    catalogue_schemes,
     live_code_for,
     my_redemptions,
     open_offers,
@@ -36,6 +36,8 @@ from marketplace.rewards.services.redemptions import (
 )
 from marketplace.rewards.till import signed
 from places.selectors import postcode_point
+from places.town_views import another_town
+from places.towns import shown_here, town_shown
 
 PER_PAGE = 20
 FILTERS = ("category", "postcode", "miles")
@@ -50,8 +52,9 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         data = {"postcode": home}
     form = CatalogueForm(data)
     page = None
-    schemes = catalogue_schemes(request.user)
-    if not form.is_bound or form.is_valid():
+    town = town_shown(request)  # one town's shops; none until a visitor says which
+    schemes = (town.scheme.pk,) if town.scheme else None
+    if (not form.is_bound or form.is_valid()) and not town.ask:
         wanted = form.catalogue_query(schemes) if form.is_bound else CatalogueQuery(schemes)
         offers = catalogue_offers(wanted, request.user)
         page = Paginator(offers, PER_PAGE).get_page(request.GET.get("page"))
@@ -63,9 +66,18 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "from_home": bool(home),
         "near": form.near() if page is not None else "",
-        "wallets": wallets_of(request.user) if request.user.is_authenticated else [],
+        "wallets": _town_wallets(request, town.scheme),
+        "town": town,
     }
     return render(request, "rewards/catalogue.html", context)
+
+
+def _town_wallets(request: HttpRequest, town: Scheme | None) -> Any:
+    """The wallet that buys this town's rewards (every wallet where no town is told)."""
+    if not request.user.is_authenticated:
+        return []
+    wallets = wallets_of(request.user)
+    return wallets.filter(scheme=town) if town is not None else wallets
 
 
 def _home_postcode(request: HttpRequest) -> str:
@@ -81,6 +93,8 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Offer.objects.select_related("retailer", "scheme").filter(retailer__in=visible_retailers()),
         pk=pk,
     )
+    if not shown_here(request, offer.scheme):
+        return another_town(request, offer.scheme, "reward")
     context: dict[str, Any] = {
         "offer": offer,
         "srcset": photo_srcset(offer) if offer.photo and offer.photo_sizes else "",
@@ -109,6 +123,8 @@ def offer_code(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def shop_pay(request: HttpRequest, pk: int) -> HttpResponse:
     """A shop's page: what it offers, and paying an amount its till asks for."""
     retailer = get_object_or_404(visible_retailers().select_related("scheme"), pk=pk)
+    if not shown_here(request, retailer.scheme):
+        return another_town(request, retailer.scheme, "shop")
     form = PayAmountForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not request.user.is_authenticated:
@@ -168,5 +184,6 @@ def code_status(request: HttpRequest, pk: int) -> JsonResponse:
 
 @login_required
 def mine(request: AuthedHttpRequest) -> HttpResponse:
-    page = Paginator(my_redemptions(request.user), PER_PAGE).get_page(request.GET.get("page"))
+    mine = my_redemptions(request.user).select_related("scheme")  # each price in its coin
+    page = Paginator(mine, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "rewards/mine.html", {"page": page})

@@ -1,6 +1,8 @@
-// Sponsoring: Stripe's Payment Element on the pay page, and a quiet check on the receipt
+// Sponsoring: Stripe's card element on the pay page, and a quiet check on the receipt
 // page until Stripe's webhook has said the payment went through.
 //
+// The card is typed into Stripe.js and confirmed with Stripe from the browser
+// (confirmCardPayment, which also asks the bank for 3-D Secure when the card needs it).
 // The money is recorded only from the webhook, never from here: this file just lets the
 // sponsor pay and then shows them the receipt page, which fills in when the webhook lands.
 (function () {
@@ -11,35 +13,24 @@
     var button = box.querySelector("[data-pay-button]");
     var message = box.querySelector("[data-pay-message]");
     var secret = box.getAttribute("data-client-secret");
-    var receipt = box.getAttribute("data-return-url");
+    var receipt = box.getAttribute("data-receipt-url");
     if (typeof window.Stripe !== "function") {
       message.textContent = "The card form could not load. Check your connection and reload this page.";
       return;
     }
     var stripe = window.Stripe(box.getAttribute("data-publishable-key"));
-    var elements = stripe.elements({ clientSecret: secret });
-    var element = elements.create("payment");
-    element.mount(box.querySelector("[data-payment-element]"));
+    var card = stripe.elements().create("card");
+    card.mount(box.querySelector("[data-card-element]"));
+    card.on("change", function (event) {
+      message.textContent = event && event.error ? event.error.message : "";
+    });
     button.disabled = false;
-
-    function confirm() {
-      if (stripe.confirmPayment) {
-        // Stripe redirects to the receipt itself when the card needs a bank's check.
-        return stripe.confirmPayment({
-          elements: elements,
-          confirmParams: { return_url: receipt },
-          redirect: "if_required",
-        });
-      }
-      // localstripe's stand-in for Stripe.js (the tests) has only the card-element call.
-      return stripe.confirmCardPayment(secret, { payment_method: { card: element } });
-    }
 
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       button.disabled = true;
       message.textContent = "";
-      confirm()
+      stripe.confirmCardPayment(secret, { payment_method: { card: card } })
         .then(function (result) {
           if (result && result.error) {
             message.textContent = result.error.message || "The payment did not go through. Please try again.";

@@ -37,3 +37,11 @@ def test_an_impossible_date_of_birth_is_explained_and_not_saved(
     assert message in page
     resident.refresh_from_db()
     assert resident.birth_date is None
+
+
+def test_a_person_cannot_blank_their_name(client: Client, resident: User) -> None:
+    client.force_login(resident)
+    page = client.post("/accounts/details/", {"display_name": " ", "postcode": ""})
+    assert "Tell us what to call you" in page.content.decode()
+    resident.refresh_from_db()
+    assert resident.display_name == "Sam"

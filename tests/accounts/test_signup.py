@@ -99,3 +99,15 @@ def test_a_wrong_password_shows_an_error_and_does_not_log_in(client: Client) -> 
     assert response.status_code == 200
     assert "There is a problem" in page
     assert "_auth_user_id" not in client.session
+
+
+def test_the_signup_page_asks_what_to_call_you_and_requires_it(client: Client) -> None:
+    page = client.get("/accounts/signup/").content.decode()
+    assert "What should we call you?" in page
+    assert "First name (optional)" not in page
+    response = signup(client, display_name="  ")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Tell us what to call you: the organisers of your shifts need a name." in page
+    assert 'href="#id_display_name"' in page
+    assert not User.objects.exists()

@@ -1,53 +1,23 @@
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from celery.result import allow_join_result
 
-from backend.celery import app, ping
-
-ROOT = Path(__file__).resolve().parents[2]
+from backend.celery import ping
+from tests.backend.workers import broker, worker_start, worker_stop
 
 
 @pytest.fixture
 def worker(redis_url: str) -> Iterator[subprocess.Popen[str]]:
     """A real `celery worker` process on the Redis broker, as production runs it."""
-    env = {**os.environ, "REDIS_URL": redis_url, "CELERY_TASK_ALWAYS_EAGER": "false"}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "backend",
-            "worker",
-            "--pool=solo",
-            "--loglevel=warning",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    was_eager = app.conf.task_always_eager
-    app.conf.task_always_eager = False
-    app.conf.update(broker_url=redis_url, result_backend=redis_url)
+    process = worker_start(redis_url, "--pool=solo")
     try:
-        yield process
+        with broker(redis_url):
+            yield process
     finally:
-        app.conf.task_always_eager = was_eager
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        worker_stop(process)
 
 
 def test_a_task_makes_a_round_trip_through_the_broker_and_a_real_worker(

@@ -8,9 +8,19 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Background, User
-from backend.demo import LOGINS
+from backend.demo import LOGINS, PLATFORM_LOGIN
+from backend.demo_second_town import SECOND_LOGINS
 from coins.expiry import add_months
-from coins.models import Account, Bonus, BonusRule, Entry, Scheme, SchemeAdmin, Transfer
+from coins.models import (
+    Account,
+    Bonus,
+    BonusRule,
+    Entry,
+    Residence,
+    Scheme,
+    SchemeAdmin,
+    Transfer,
+)
 from impact.campaigns import campaigns_table
 from impact.cohesion import cohesion_tables
 from impact.selectors import Filters, months_counted, months_figures
@@ -23,7 +33,7 @@ from marketplace.board.models import (
     Signup,
 )
 from marketplace.rewards.models import Offer, Redemption, Retailer, RetailerStaff
-from places.models import Postcode
+from places.models import Postcode, Ward
 
 pytestmark = pytest.mark.django_db
 
@@ -60,26 +70,52 @@ def test_loading_the_demo_town_twice_creates_nothing_twice_and_a_year_of_history
     call_command("load_demo")
     assert counts() == first
     assert User.objects.filter(email__in=[login.email for login in LOGINS]).count() == len(LOGINS)
-    assert CommunityGroup.objects.filter(status="verified").count() == 8
-    assert 45 <= first["Opportunity"] <= 55
+    town = {"scheme__slug": "brackenford"}
+    assert CommunityGroup.objects.filter(status="verified", **town).count() == 8
+    opportunities = Opportunity.objects.filter(**town).count()
+    assert 45 <= opportunities <= 55
     # Four weeks of shifts each ahead; the rest are past (the resident's one, the history).
-    upcoming = Shift.objects.filter(start__gt=timezone.now()).count()
-    assert upcoming == 4 * (first["Opportunity"] - 1)
+    upcoming = Shift.objects.filter(
+        start__gt=timezone.now(), opportunity__scheme__slug="brackenford"
+    )
+    assert upcoming.count() == 4 * (opportunities - 1)
     assert first["Signup"] > 0
     resident = User.objects.get(email=LOGINS[0].email)
     wallet = Account.objects.get(kind="wallet", owner_id=resident.pk)
     # 3 hours at 10 an hour, and the scheme's 10-coin bonus for a first ever session.
     assert wallet.balance == 30 + 10
     assert set(wallet.entries.values_list("transfer__kind", flat=True)) == {"mint", "bonus"}
-    assert Account.objects.filter(kind="group").count() == 8
+    assert Account.objects.filter(kind="group", **town).count() == 8
     printed = capsys.readouterr().out
-    for login in LOGINS:
+    for login in [*LOGINS, *SECOND_LOGINS, PLATFORM_LOGIN]:
         assert login.email in printed
+    _a_second_town()
     assert f"History {timezone.localdate():%Y-%m}:" in printed  # a line a month as it goes
     _a_year_for_the_council_dashboard()
     _people_brought_together()
     _dated_when_it_happened()
     call_command("verify_ledger", stdout=io.StringIO())
+
+
+def _a_second_town() -> None:
+    """Fernley: its own coin, wards, groups, opportunities, shop, residents and council,
+    and every one of Brackenford's people still Brackenford's."""
+    fernley = Scheme.objects.get(slug="fernley")
+    assert fernley.coins(2) == "2 Ferns"
+    assert set(Ward.objects.filter(scheme=fernley).values_list("name", flat=True)) == {
+        "Abbey", "Fernhill", "Kingsmead",
+    }  # fmt: skip
+    assert CommunityGroup.objects.filter(scheme=fernley, status="verified").count() == 2
+    assert Opportunity.objects.filter(scheme=fernley, status="published").count() >= 6
+    assert Offer.objects.filter(scheme=fernley).count() >= 2
+    council = User.objects.get(email=SECOND_LOGINS[1].email)
+    assert SchemeAdmin.objects.filter(scheme=fernley, user=council).exists()
+    resident = User.objects.get(email=SECOND_LOGINS[0].email)
+    wallet = Account.objects.get(kind="wallet", owner_id=resident.pk)
+    assert (wallet.scheme, wallet.balance) == (fernley, 30)
+    assert Residence.objects.filter(scheme=fernley).count() >= 5
+    assert not Residence.objects.filter(user__email=LOGINS[0].email, scheme=fernley).exists()
+    assert not User.objects.filter(residence__isnull=True).exists()
 
 
 def _a_year_for_the_council_dashboard() -> None:
@@ -157,32 +193,39 @@ def _dated_when_it_happened() -> None:
 
 def test_the_demo_town_has_six_shops_taking_coins_with_offers_to_buy(client: Client) -> None:
     call_command("load_demo", history=False)
-    shops = Retailer.objects.filter(status="verified")
+    shops = Retailer.objects.filter(status="verified", scheme__slug="brackenford")
     assert shops.count() == 6
     bakery = shops.get(slug="corner-bakery")
     assert bakery.name == "The Corner Bakery"
     assert bakery.staff.filter(user__email=LOGINS[2].email).exists()
     assert all(shop.postcode and shop.latitude and shop.ward for shop in shops)
     # Each shop can be paid: its coin account exists before its first sale.
-    assert Account.objects.filter(kind="retailer").count() == 6
+    assert Account.objects.filter(kind="retailer", scheme__slug="brackenford").count() == 6
     for shop in shops:
         assert 2 <= shop.offers.count() <= 4, shop.name
-    offers = Offer.objects.all()
+    offers = Offer.objects.filter(scheme__slug="brackenford")
     assert {o.category for o in offers} >= {"food", "shopping", "leisure", "services", "travel"}
     assert all(5 <= o.price <= 60 for o in offers)
     assert offers.filter(stock__isnull=False).exists()
     assert offers.filter(limit_per_person=1, limit_period="week").count() == 1
-    # All of them open: the demo resident sees every one in the catalogue.
+    # All of them open: the demo resident sees every one in the catalogue (and no other
+    # town's).
     client.force_login(User.objects.get(email=LOGINS[0].email))
     assert len(client.get("/api/v1/rewards/offers").json()) == offers.count()
 
 
-MENU = {"resident": None, "community": "My groups", "retailer": "My shop", "scheme": "Council"}
+MENU = {
+    "resident": None,
+    "community": "My groups",
+    "retailer": "My shop",
+    "scheme": "Council",
+    "platform": "Platform",
+}
 
 
 def test_every_printed_demo_login_works_and_shows_that_roles_menu(client: Client) -> None:
     call_command("load_demo", history=False)
-    for login in LOGINS:
+    for login in [*LOGINS, *SECOND_LOGINS, PLATFORM_LOGIN]:
         client.logout()
         response = client.post(
             "/accounts/login/", {"login": login.email, "password": login.password}

@@ -113,6 +113,7 @@ def page_arguments(town: Town) -> dict[str, list[dict[str, Any]]]:
     return {
         "organise:new": [{"group_pk": town.group.pk}],
         "organise:dbs": [{"group_pk": town.group.pk}],
+        "organise:dbs_list": [{"group_pk": town.group.pk}],
         "organise:edit": [{"pk": town.opportunity.pk}],
         "organise:shift": shift,
         "organise:attendance": shift,

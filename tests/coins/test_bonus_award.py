@@ -58,10 +58,10 @@ def test_the_monthly_cap_clips_then_gives_a_badge_and_counts_by_calendar_month()
     assert award(scheme, sam, 5, "b:1").coins == 5
     clipped = award(scheme, sam, 5, "b:2")
     assert clipped.coins == 3
-    assert clipped.memo.endswith("; 2 coins held back by the monthly bonus limit of 8")
+    assert clipped.memo.endswith("; 2 Citizen Coins held back by the monthly bonus limit of 8")
     badge = award(scheme, sam, 5, "b:3")
     assert (badge.coins, badge.transfer) == (0, None)
-    assert badge.memo.endswith("; no coins: the monthly bonus limit of 8 is reached")
+    assert badge.memo.endswith("; no Citizen Coins: the monthly bonus limit of 8 is reached")
     assert award(scheme, sam, 5, "b:4", on=date(2026, 12, 1)).coins == 5  # a new month
     assert wallet_for(scheme=scheme, user=sam).balance == 13
 

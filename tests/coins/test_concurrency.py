@@ -54,7 +54,7 @@ def test_two_hundred_spends_against_a_wallet_that_covers_fifty() -> None:
     assert (len(spent), len(refused)) == (50, 150), [
         r for r in results if isinstance(r, Exception) and not isinstance(r, InsufficientFunds)
     ][:3]
-    assert all("Not enough coins" in str(r) for r in refused)
+    assert all("Not enough Citizen Coins" in str(r) for r in refused)
     assert Account.objects.get(pk=wallet_id).balance == 0
     assert Account.objects.get(pk=till_id).balance == 50
     assert Transfer.objects.filter(kind=Transfer.Kind.SPEND).count() == 50

@@ -1,7 +1,8 @@
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import IntegrityError, ProgrammingError, connection, transaction
+from django.db import DatabaseError, IntegrityError, ProgrammingError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from coins.models import Account, Entry, Scheme, Transfer
 from coins.services import (
@@ -15,6 +16,7 @@ from coins.services import (
     transfer_reverse,
     wallet_for,
 )
+from coins.verify import ledger_problems
 from tests.coins.factories import give_coins, issuance, make_scheme, shop
 from tests.conftest import make_user
 
@@ -156,10 +158,24 @@ def test_the_database_refuses_to_change_or_delete_an_entry() -> None:
 def test_the_database_refuses_a_negative_resident_balance() -> None:
     scheme = make_scheme()
     wallet = wallet_for(scheme=scheme, user=make_user("sam@example.org"))
-    with pytest.raises(IntegrityError, match="coins_account_no_overdraft"), transaction.atomic():
-        Account.objects.filter(pk=wallet.pk).update(balance=-1)
-    # System accounts may go below zero: issuance holds minus everything minted.
-    Account.objects.filter(pk=issuance(scheme).pk).update(balance=-1)
+    system = issuance(scheme)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO coins_transfer (scheme_id, kind, key, fingerprint, memo, value_date,"
+            " created) VALUES (%s, 'spend', 'by-hand', '', '', now(), now()) RETURNING id",
+            [scheme.pk],
+        )
+        (transfer_id,) = cursor.fetchone()
+        insert = "INSERT INTO coins_entry (transfer_id, account_id, amount, balance_after)"
+        insert += " VALUES (%s, %s, %s, 0)"
+        overdraft = pytest.raises(IntegrityError, match="coins_account_no_overdraft")
+        with overdraft, transaction.atomic():
+            cursor.execute(insert, [transfer_id, wallet.pk, -1])
+        # System accounts may go below zero: issuance holds minus everything minted.
+        cursor.execute(insert, [transfer_id, system.pk, -1])
+        cursor.execute(insert, [transfer_id, wallet.pk, 1])
+    system.refresh_from_db()
+    assert system.balance == -1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -172,7 +188,6 @@ def test_a_transfer_that_does_not_balance_fails_at_commit() -> None:
         )
         # Written by hand, around the service: one leg, nothing taken from issuance.
         Entry.objects.create(transfer=transfer, account=wallet, amount=50, balance_after=50)
-        Account.objects.filter(pk=wallet.pk).update(balance=50)
     assert not Transfer.objects.exists()
     assert Account.objects.get(pk=wallet.pk).balance == 0
 
@@ -187,11 +202,14 @@ def test_verify_ledger_names_an_account_whose_cached_balance_was_tampered_with(
     assert "ledger OK" in capsys.readouterr().out
 
     wallet = wallet_for(scheme=scheme, user=sam)
-    Account.objects.filter(pk=wallet.pk).update(balance=500)  # around the service, on purpose
-    with pytest.raises(CommandError, match="problem"):
-        call_command("verify_ledger")
-    assert f"account {wallet.pk} (wallet): cached balance 500" in capsys.readouterr().err
-    Account.objects.filter(pk=wallet.pk).update(balance=10)  # put it back for the final check
+    with connection.cursor() as cursor:  # a superuser switching the triggers off, on purpose
+        cursor.execute("SET session_replication_role = replica")
+        Account.objects.filter(pk=wallet.pk).update(balance=500)
+        with pytest.raises(CommandError, match="problem"):
+            call_command("verify_ledger")
+        assert f"account {wallet.pk} (wallet): cached balance 500" in capsys.readouterr().err
+        Account.objects.filter(pk=wallet.pk).update(balance=10)  # back, for the final check
+        cursor.execute("SET session_replication_role = origin")
 
 
 def test_coins_are_never_given_to_a_groups_pound_account() -> None:
@@ -203,3 +221,66 @@ def test_coins_are_never_given_to_a_groups_pound_account() -> None:
     with pytest.raises(LedgerError, match="community group or a resident"):
         coins_donate(scheme=scheme, sender=sam, to=pounds, amount=5, key="g", memo="Gift")
     assert wallet_for(scheme=scheme, user=sam).balance == 10
+
+
+def test_the_database_keeps_the_cached_balances_and_refuses_a_direct_change() -> None:
+    scheme = make_scheme()
+    wallet = wallet_for(scheme=scheme, user=make_user("kept@example.org"))
+    issued = account_for(scheme=scheme, kind=Account.Kind.ISSUANCE)
+    transfer_post(
+        scheme=scheme, kind=Transfer.Kind.MINT, key="kept:1",
+        legs=[Leg(issued, -12), Leg(wallet, 12)],
+    )  # fmt: skip
+    wallet.refresh_from_db()
+    assert wallet.balance == 12
+    assert list(wallet.entries.values_list("balance_after", flat=True)) == [12]
+
+    with pytest.raises(DatabaseError, match="changes only by its entries"), transaction.atomic():
+        Account.objects.filter(pk=wallet.pk).update(balance=500)
+    with connection.cursor() as cursor:  # an entry written by hand still keeps the balance
+        cursor.execute(
+            "INSERT INTO coins_transfer (scheme_id, kind, key, fingerprint, memo, value_date,"
+            " created) VALUES (%s, 'mint', 'by-hand', '', '', now(), now()) RETURNING id",
+            [scheme.pk],
+        )
+        (transfer_id,) = cursor.fetchone()
+        for account, amount in ((issued, -3), (wallet, 3)):
+            cursor.execute(
+                "INSERT INTO coins_entry (transfer_id, account_id, amount, balance_after)"
+                " VALUES (%s, %s, %s, 999)",
+                [transfer_id, account.pk, amount],
+            )
+    wallet.refresh_from_db()
+    assert wallet.balance == 15
+    assert wallet.entries.order_by("-id").values_list("balance_after", flat=True)[0] == 15
+    assert ledger_problems() == []
+
+
+def test_a_transfer_is_one_round_trip_to_the_database() -> None:
+    scheme = make_scheme()
+    sam = make_user("sam@example.org")
+    give_coins(scheme, sam, 30)
+    wallet = wallet_for(scheme=scheme, user=sam)
+    till = shop(scheme, make_user("shop@example.org"))
+    with CaptureQueriesContext(connection) as queries:
+        transfer = spend(scheme, wallet, till, 12, "till:1")
+    assert len(queries) == 1
+    # What the caller is handed is the row the database wrote, balances included.
+    stored = Transfer.objects.get(pk=transfer.pk)
+    assert (stored.key, stored.kind, stored.created) == ("till:1", "spend", transfer.created)
+    assert (wallet.balance, till.balance) == (18, 12)
+
+
+def test_a_refused_transfer_leaves_the_callers_transaction_usable() -> None:
+    scheme = make_scheme()
+    sam = make_user("sam@example.org")
+    give_coins(scheme, sam, 5)
+    wallet = wallet_for(scheme=scheme, user=sam)
+    till = shop(scheme, make_user("shop@example.org"))
+    with transaction.atomic():
+        with pytest.raises(InsufficientFunds, match="the wallet has 5"):
+            spend(scheme, wallet, till, 6, "till:1")
+        spend(scheme, wallet, till, 5, "till:2")  # the same sale, for what the wallet holds
+    wallet.refresh_from_db()
+    assert wallet.balance == 0
+    assert not Transfer.objects.filter(key="till:1").exists()

@@ -9,6 +9,8 @@ from tests.conftest import make_user
 pytestmark = pytest.mark.django_db
 
 RULES = {
+    "coin_name": "Citizen Coin",
+    "coin_name_plural": "",
     "coins_per_hour": "10",
     "daily_cap": "",
     "weekly_cap": "",

@@ -132,6 +132,36 @@ def test_the_oldest_takings_are_settled_first_not_the_oldest_account() -> None:
     assert (balance(older), balance(newer)) == (10, 0)
 
 
+def test_a_shop_whose_takings_lie_in_several_parts_is_settled_as_one() -> None:
+    """Sales spread a shop's coins over its parts (RETAILER_PARTS); a settlement takes
+    from each in turn, is one settlement and one payable, and shows one row."""
+    scheme = make_scheme(coin_value_pence=50)
+    owner = make_user("bakery@example.org")
+    parts = [
+        account_for(scheme=scheme, kind=Account.Kind.RETAILER, owner=owner, part=n)
+        for n in (0, 3, 7)
+    ]
+    for till, coins in zip(parts, (30, 50, 20), strict=True):
+        takes(scheme, till, coins)
+    assert [r.coins for r in scheme_settlement(scheme=scheme).retailers] == [100]
+    fund_with(scheme, 4000)  # 80 coins' worth
+
+    settlement_run(scheme=scheme, today=TODAY)
+    assert sum(balance(till) for till in parts) == 20
+    assert balance(payable_of(parts[0])) == 4000
+    assert Settlement.objects.get().coins == 80
+    assert Account.objects.filter(owner_id=owner.pk, currency=Currency.GBP).count() == 1
+    overview = scheme_settlement(scheme=scheme)
+    assert [(r.coins, r.owed_pence, r.payable_pence) for r in overview.retailers] == [
+        (20, 1000, 4000)
+    ]
+
+    fund_with(scheme, 1000)
+    settlement_run(scheme=scheme, today=TODAY)
+    assert [balance(till) for till in parts] == [0, 0, 0]
+    assert sum(Settlement.objects.values_list("coins", flat=True)) == 100
+
+
 def test_a_scheme_that_gives_coins_no_value_settles_nothing() -> None:
     scheme, till = a_shop_that_took(120, fund=10_000, value=0)
     Scheme.objects.filter(pk=scheme.pk).update(coin_value_pence=None)

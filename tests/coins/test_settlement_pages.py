@@ -42,14 +42,14 @@ def test_settle_now_pays_what_the_fund_covers_and_shows_the_rest_owed(
     page = client.get("/council/ledger/").content.decode()
     assert 'href="/council/ledger/settlement/"' in page
     page = client.get("/council/ledger/settlement/").content.decode()
-    assert "Corner Bakery" in page and "120, worth £60.00: owed" in page
+    assert "Corner Bakery" in page and "120 Citizen Coins, worth £60.00: owed" in page
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/council/ledger/settlement/run/", follow=True)
     page = response.content.decode()
     assert "Testford: settled 1 shop for £40.00, 1 payout requested." in page
     assert "The fund could not cover £20.00: still owed." in page
-    assert "40, worth £20.00: owed" in page
+    assert "40 Citizen Coins, worth £20.00: owed" in page
     assert "Bank reference for the £40.00 payment" in page
 
 
@@ -94,14 +94,14 @@ def test_the_shop_sees_coins_waiting_money_owed_and_money_paid(client: Client) -
     bakery = make_retailer("Corner Bakery")
     client.force_login(staff_of(bakery))
     page = client.get(f"/shop/{bakery.pk}/").content.decode()
-    assert "Coins waiting to be settled</dt><dd>0 (worth £0.00)" in page
+    assert "Coins waiting to be settled</dt><dd>0 Citizen Coins (worth £0.00)" in page
 
     takes(scheme, account_for(scheme=scheme, kind=Account.Kind.RETAILER, owner=bakery), 120)
     fund_with(scheme, 4000)
     settlement_run(scheme=scheme, today=timezone.localdate())
     page = client.get(f"/shop/{bakery.pk}/").content.decode()
-    assert "The scheme pays £0.50 for each coin you take" in page
-    assert "Coins waiting to be settled</dt><dd>40 (worth £20.00)" in page
+    assert "The scheme pays £0.50 for each Citizen Coin you take" in page
+    assert "Coins waiting to be settled</dt><dd>40 Citizen Coins (worth £20.00)" in page
     assert "Owed to you, being paid</dt><dd>£40.00" in page
     assert "Paid to you so far</dt><dd>£0.00" in page
 

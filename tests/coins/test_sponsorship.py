@@ -111,7 +111,7 @@ def test_an_event_is_stored_once_and_processed_after_commit(
     with django_capture_on_commit_callbacks(execute=True):
         assert _post(Client(), event) == 200  # processed already: nothing queued again
 
-    assert len(callbacks) == 2  # the processing, then the receipt it queued
+    assert len(callbacks) == 3  # the processing, then the receipt: to the page, by e-mail
     assert StripeEvent.objects.get().outcome == "credited"
     assert _fund_balance(sponsorship) == 2000
     assert stripe_event_process(event_id="evt_1") == "credited"  # a retried task: no-op
@@ -256,3 +256,161 @@ def test_events_about_one_payment_processed_at_once_credit_it_once(keys: None) -
     assert _fund_balance(sponsorship) == 0
     sponsorship.refresh_from_db()
     assert sponsorship.status == Sponsorship.State.REFUNDED
+
+
+def _canceled_event(event_id: str, sponsorship: Sponsorship) -> dict[str, Any]:
+    event = _intent_event(event_id, sponsorship, status="canceled")
+    return event | {"type": "payment_intent.canceled"}
+
+
+def test_stripe_cancelling_an_unfinished_payment_marks_it_cancelled_once(
+    db: None, keys: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    sponsorship = _pending()
+    with django_capture_on_commit_callbacks(execute=True):
+        answers = [
+            _post(Client(), event)
+            for event in (
+                _canceled_event("evt_cancel", sponsorship),
+                _canceled_event("evt_cancel", sponsorship),
+                _canceled_event("evt_cancel_again", sponsorship),
+            )
+        ]
+
+    assert answers == [200, 200, 200]
+    sponsorship.refresh_from_db()
+    assert sponsorship.status == Sponsorship.State.CANCELLED
+    outcomes = dict(StripeEvent.objects.values_list("event_id", "outcome"))
+    assert outcomes == {"evt_cancel": "cancelled", "evt_cancel_again": "already cancelled"}
+
+
+def test_a_success_or_a_refund_after_a_cancel_credits_nothing(
+    db: None, keys: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    sponsorship = _pending(pence=2200)
+    with django_capture_on_commit_callbacks(execute=True):
+        _post(Client(), _canceled_event("evt_cancel", sponsorship))
+        _post(Client(), _intent_event("evt_paid_late", sponsorship))
+        _post(Client(), _refund_event("evt_refund_late", sponsorship))
+
+    sponsorship.refresh_from_db()
+    assert sponsorship.status == Sponsorship.State.CANCELLED
+    assert sponsorship.transfer_id is None
+    assert _fund_balance(sponsorship) == 0
+    assert not Transfer.objects.exists()
+    outcomes = dict(StripeEvent.objects.values_list("event_id", "outcome"))
+    assert "not credited" in outcomes["evt_paid_late"]
+    assert "nothing to reverse" in outcomes["evt_refund_late"]
+
+
+def test_a_cancel_event_for_a_paid_sponsorship_changes_nothing(
+    db: None, keys: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    sponsorship = _pending(pence=1500)
+    with django_capture_on_commit_callbacks(execute=True):
+        _post(Client(), _intent_event("evt_paid", sponsorship))
+        _post(Client(), _canceled_event("evt_cancel", sponsorship))
+
+    sponsorship.refresh_from_db()
+    assert sponsorship.status == Sponsorship.State.PAID
+    assert _fund_balance(sponsorship) == 1500
+    assert StripeEvent.objects.get(event_id="evt_cancel").outcome == "already paid: not cancelled"
+
+
+def test_the_database_refuses_a_credit_on_a_cancelled_sponsorship(db: None) -> None:
+    from django.db import IntegrityError, transaction
+
+    from coins.services import Leg, transfer_post
+
+    sponsorship = _pending(pence=1000)
+    Sponsorship.objects.filter(pk=sponsorship.pk).update(status=Sponsorship.State.CANCELLED)
+    clearing = account_for(
+        scheme=sponsorship.scheme, kind=Account.Kind.CLEARING, currency=Currency.GBP
+    )
+    credit = transfer_post(
+        scheme=sponsorship.scheme,
+        kind=Transfer.Kind.SPONSORSHIP,
+        key="sponsorship:pi_test_1",
+        legs=[Leg(clearing, -1000), Leg(sponsorship.account, 1000)],
+    )
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Sponsorship.objects.filter(pk=sponsorship.pk).update(transfer=credit)
+
+
+def test_an_event_about_another_payment_intent_credits_nothing(
+    db: None, keys: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A payment whose metadata names a sponsorship that already has its own PaymentIntent
+    (or a PaymentIntent we never made) is not that sponsorship's money."""
+    sponsorship = _pending(pence=2000, intent="pi_ours")
+    forged = _intent_event("evt_forged", sponsorship, id="pi_someone_elses")
+    unknown = _intent_event("evt_unknown", sponsorship, id="pi_unknown", metadata={})
+    with django_capture_on_commit_callbacks(execute=True):
+        assert [_post(Client(), forged), _post(Client(), unknown)] == [200, 200]
+
+    outcomes = set(StripeEvent.objects.values_list("outcome", flat=True))
+    assert outcomes == {"no sponsorship for this payment"}
+    sponsorship.refresh_from_db()
+    assert (sponsorship.status, sponsorship.payment_intent_id) == ("pending", "pi_ours")
+    assert _fund_balance(sponsorship) == 0
+
+
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        ("0.50", "The smallest sponsorship is £1."),
+        ("10000.01", "The largest sponsorship online is £10,000."),
+        ("12.345", "Enter an amount in pounds, like 25 or 25.50."),
+        ("-5", "Enter an amount in pounds, like 25 or 25.50."),
+    ],
+)
+def test_a_wrong_amount_is_explained_and_starts_nothing(
+    db: None, keys: None, amount: str, message: str
+) -> None:
+    scheme = make_scheme()
+    client = Client()
+    client.force_login(make_user())
+
+    answer = client.post("/sponsor/", {"to": f"fund:{scheme.pk}", "amount": amount})
+
+    assert answer.status_code == 200
+    assert message in answer.content.decode()
+    assert not Sponsorship.objects.exists()
+
+
+def test_a_sponsor_cannot_cancel_a_paid_sponsorship(
+    db: None, keys: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    sponsorship = _pending(pence=1500)
+    with django_capture_on_commit_callbacks(execute=True):
+        _post(Client(), _intent_event("evt_paid", sponsorship))
+    client = Client()
+    client.force_login(sponsorship.sponsor)
+
+    answer = client.post(f"/sponsor/{sponsorship.pk}/cancel/", follow=True)
+
+    assert "This payment is paid: there is nothing to cancel." in answer.content.decode()
+    sponsorship.refresh_from_db()
+    assert sponsorship.status == Sponsorship.State.PAID
+    assert _fund_balance(sponsorship) == 1500
+
+
+def test_celery_beat_cancels_unfinished_payments_every_hour(settings: Any) -> None:
+    from backend.celery import app
+
+    entries = [
+        entry
+        for entry in settings.CELERY_BEAT_SCHEDULE.values()
+        if entry["task"] == "coins.tasks.sponsorships_expire_task"
+    ]
+    assert len(entries) == 1
+    assert entries[0]["schedule"].minute == {20}
+    assert "coins.tasks.sponsorships_expire_task" in app.tasks
+
+
+def test_localstripe_is_told_to_send_every_event_the_webhook_acts_on() -> None:
+    from coins.funding import HANDLERS
+    from coins.localstripe_launch import STRIPE_EVENTS
+
+    assert set(STRIPE_EVENTS) == set(HANDLERS)

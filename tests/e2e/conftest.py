@@ -1,6 +1,8 @@
 """Browser tests: Debian's Chromium driven by Playwright against a real ASGI server."""
 
+import contextlib
 import os
+import re
 import shutil
 import socket
 import threading
@@ -13,7 +15,8 @@ import pytest
 import uvicorn
 from axe_playwright_python.sync_playwright import Axe
 from django.db import connections
-from playwright.sync_api import Page, ViewportSize
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, ViewportSize
+from playwright.sync_api import Error as PlaywrightError
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-results"
@@ -28,6 +31,82 @@ def _orm_beside_playwright() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         yield
+
+
+# What Chromium writes to the console when either policy stops something ("Refused to
+# execute inline script because it violates the following Content Security Policy
+# directive: …", "[Violation] Permissions policy violation: camera is not allowed …").
+POLICY_MESSAGE = re.compile(r"Content Security Policy|Permissions policy violation", re.I)
+
+# Runs in every document before its own scripts, whatever its CSP, and hands each
+# violation to Python as it happens, so a page closed before teardown still counts.
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", function (event) {
+  window.__policyViolation(
+    event.documentURI, event.effectiveDirective, event.blockedURI, event.sample || ""
+  );
+}, true);
+"""
+
+
+class PolicyViolations:
+    """Every CSP or Permissions-Policy violation in every page of one test: from the
+    console and from the securitypolicyviolation event, in contexts opened by the
+    `context` and `page` fixtures and by browser.new_context() or browser.new_page()."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+        self.contexts: list[BrowserContext] = []
+
+    def watch(self, context: BrowserContext) -> BrowserContext:
+        if context in self.contexts:
+            return context
+        self.contexts.append(context)
+        context.expose_binding("__policyViolation", self._reported)
+        context.add_init_script(REPORT_VIOLATIONS)
+        context.on("console", self._console)
+        return context
+
+    def _reported(
+        self, source: dict[str, Any], url: str, directive: str, blocked: str, sample: str
+    ) -> None:
+        said = f"{url}: {directive} blocked {blocked or 'inline'}"
+        self.seen.append(said + (f" ({sample})" if sample else ""))
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if POLICY_MESSAGE.search(message.text):
+            url = message.page.url if message.page else message.location["url"]
+            self.seen.append(f"{url}: {message.text}")
+
+    def settle(self) -> None:
+        """Close what the test left open (a second phone's page, say), which hands over
+        any report still on its way."""
+        for context in self.contexts:
+            # ValueError: pytest-playwright's own context, closed and forgotten already.
+            with contextlib.suppress(ValueError, PlaywrightError):
+                context.close()
+
+
+@pytest.fixture(autouse=True)
+def policy_violations(monkeypatch: pytest.MonkeyPatch) -> Iterator[PolicyViolations]:
+    """Fails a browser test whose pages broke the CSP or the Permissions-Policy: every
+    context the test opens is watched, however it was opened."""
+    violations = PolicyViolations()
+    new_context, new_page = Browser.new_context, Browser.new_page
+
+    def watched_context(self: Browser, *args: Any, **kwargs: Any) -> BrowserContext:
+        return violations.watch(new_context(self, *args, **kwargs))
+
+    def watched_page(self: Browser, *args: Any, **kwargs: Any) -> Page:
+        page = new_page(self, *args, **kwargs)  # still on about:blank
+        violations.watch(page.context)
+        return page
+
+    monkeypatch.setattr(Browser, "new_context", watched_context)
+    monkeypatch.setattr(Browser, "new_page", watched_page)
+    yield violations
+    violations.settle()
+    assert violations.seen == [], "policy violations:\n" + "\n".join(violations.seen)
 
 
 @pytest.fixture(scope="session")

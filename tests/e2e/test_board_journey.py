@@ -43,7 +43,7 @@ def test_a_resident_finds_gardening_near_home_signs_up_and_gets_a_calendar_file(
     expect(page.get_by_role("heading", level=1)).to_contain_text("Community gardening")
     photo = page.locator("img.photo")
     photo.scroll_into_view_if_needed()
-    page.wait_for_function("document.querySelector('img.photo').complete")
+    page.wait_for_function("() => document.querySelector('img.photo').complete")
     assert photo.evaluate("img => img.naturalWidth") > 0, photo.get_attribute("src")
     checks.page(page, "board-opportunity")
 

@@ -27,6 +27,7 @@ def test_the_council_reads_the_dashboard_and_filters_it_by_ward_and_month(
     )
     page.set_viewport_size({"width": width, "height": 900})
     log_in(page, live_asgi, town[0].council)
+    page.locator("summary", has_text="Menu").click()  # the rest of the menu
     page.get_by_role("link", name="Impact").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Impact")
     expect(page.get_by_role("img", name="Hours given each month")).to_be_visible()

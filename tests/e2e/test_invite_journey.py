@@ -57,7 +57,7 @@ def test_a_friend_signs_up_from_the_link_to_the_same_shift_and_both_get_the_bonu
     friend.get_by_label("Email").fill("priya.invited@example.org")
     friend.get_by_label("Password", exact=True).fill(PASSWORD)
     friend.get_by_label("Password (again)").fill(PASSWORD)
-    friend.get_by_label("First name (optional)").fill("Priya")
+    friend.get_by_label("What should we call you?").fill("Priya")
     friend.get_by_label("18 or over").check()
     friend.get_by_role("button", name="Sign Up").click()
     expect(friend.get_by_role("heading", level=1)).to_have_text("Verify Your Email Address")

@@ -67,10 +67,10 @@ def test_the_wallet_shows_a_payment_at_the_till_within_2_seconds_without_a_reloa
     shop.get_by_role("button", name="Check code").click()
     expect(shop.get_by_text("Sam", exact=True)).to_be_visible()
     started = time.monotonic()
-    shop.get_by_role("button", name="Confirm: take 12 coins").click()
+    shop.get_by_role("button", name="Confirm: take 12 Citizen Coins").click()
 
     toast = resident.locator("[data-toasts] .toast")
-    expect(toast).to_contain_text("You paid 12 coins at Corner Bakery", timeout=2000)
+    expect(toast).to_contain_text("You paid 12 Citizen Coins at Corner Bakery", timeout=2000)
     left_ms = max(1.0, 2000 - (time.monotonic() - started) * 1000)
     expect(resident.locator("[data-balance]")).to_have_text("18", timeout=left_ms)
     assert time.monotonic() - started < 2.0

@@ -90,7 +90,7 @@ def test_a_page_that_cannot_load_shows_the_offline_page(
     page: Page, live_asgi: str, checks: Checks
 ) -> None:
     page.goto(live_asgi + "/")
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller")
+    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller")
     page.context.set_offline(True)
     try:
         page.goto(live_asgi + "/rewards/")

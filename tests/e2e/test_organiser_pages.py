@@ -18,7 +18,8 @@ def test_an_organiser_checks_people_in_and_confirms_hours_by_keyboard(
     for n in range(2):
         volunteer = make_user(f"v{n}@example.org", display_name=f"Volunteer {n}")
         Signup.objects.create(shift=shift, user=volunteer, status=Signup.State.CONFIRMED)
-    start = timezone.now() - timedelta(hours=4)
+    # It ended an hour ago: check-in is open for two hours after the end.
+    start = timezone.now() - timedelta(hours=3)
     Shift.objects.filter(pk=shift.pk).update(start=start, end=start + timedelta(hours=2))
     organiser = GroupOrganiser.objects.get(group=shift.opportunity.group).user
 
@@ -69,7 +70,10 @@ def test_an_organiser_checks_people_in_and_confirms_hours_by_keyboard(
     expect(page.get_by_role("row", name="Volunteer 0")).to_contain_text("Checked in")
     checks.page(page, "organiser-shift")
 
-    page.get_by_label("Minutes for Volunteer 1").fill("90")
+    time = page.get_by_role("group", name="Time for Volunteer 1")
+    expect(time.get_by_label("Hours")).to_have_value("2")  # the shift's length
+    time.get_by_label("Hours").fill("1")
+    time.get_by_label("Minutes").fill("30")
     page.get_by_role("button", name="Confirm hours for everyone").focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("status")).to_contain_text("Confirmed hours for 2 volunteers.")

@@ -53,5 +53,6 @@ def test_notification_centre_lists_and_marks_read_by_keyboard(
     expect(page.locator("[data-unread-badge]")).to_be_hidden()
     checks.page(page, "resident-notifications-read")
 
+    page.locator("summary", has_text="Menu").click()  # the rest of the menu
     page.get_by_role("link", name="Account").click()
     checks.page(page, "resident-account-email")

@@ -63,7 +63,9 @@ def test_a_resident_gets_a_code_keeps_it_offline_and_sees_the_receipt(
     page.get_by_role("button", name="Show rewards").click()
     expect(page.get_by_role("heading", name="2 rewards")).to_be_visible()
     page.get_by_role("link", name="Celebration cake").click()
-    expect(page.get_by_text("Not enough coins: this costs 40 and you have 30.")).to_be_visible()
+    expect(
+        page.get_by_text("Not enough Citizen Coins: this costs 40 and you have 30.")
+    ).to_be_visible()
     expect(page.get_by_role("button", name="Get a code to pay")).to_have_count(0)
     checks.page(page, "rewards-offer-cannot")
     page.go_back()
@@ -92,8 +94,8 @@ def test_a_resident_gets_a_code_keeps_it_offline_and_sees_the_receipt(
     off_the_loop(lambda: confirm_at_till(redemption=code, staff=staff))
     expect(page.get_by_role("heading", level=1)).to_have_text("Paid", timeout=20000)
     receipt = page.locator(".rewards-receipt")
-    expect(receipt).to_contain_text("Paid 12 coins at The Corner Bakery for Loaf of bread")
-    expect(receipt).to_contain_text("Your balance is now 18 coins.")
+    expect(receipt).to_contain_text("Paid 12 Citizen Coins at The Corner Bakery for Loaf of bread")
+    expect(receipt).to_contain_text("Your balance is now 18 Citizen Coins.")
     checks.page(page, "rewards-receipt")
     loaf.refresh_from_db()
     assert loaf.stock == 4
@@ -137,6 +139,6 @@ def test_paying_a_shop_an_amount_with_errors_then_an_expired_code(
         "This code has expired", timeout=15000
     )
     checks.page(page, "rewards-code-expired")
-    page.get_by_role("button", name="Get a new code for 7 coins").click()
+    page.get_by_role("button", name="Get a new code for 7 Citizen Coins").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Show this to the shop")
     assert Redemption.objects.filter(user=sam).count() == 2

@@ -19,6 +19,7 @@ def test_the_council_raises_the_rate_with_a_reason_and_the_history_shows_it(
     SchemeAdmin.objects.create(scheme=scheme, user=council)
 
     log_in(page, live_asgi, council)
+    page.locator("summary", has_text="Menu").click()  # the rest of the menu
     page.get_by_role("link", name="Ledger").click()
     page.get_by_role(
         "link", name="The scheme's rules: coins per hour, limits, expiry, coin value"

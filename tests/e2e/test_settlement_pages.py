@@ -26,15 +26,16 @@ def test_the_council_settles_what_the_fund_covers_and_marks_the_payout_paid(
     off_the_loop(lambda: fund_with(scheme, 4000))
 
     log_in(page, live_asgi, council)
+    page.locator("summary", has_text="Menu").click()  # the rest of the menu
     page.get_by_role("link", name="Ledger").click()
     page.get_by_role("link", name="Settlement: pay shops for the coins they took").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Settlement")
-    expect(page.get_by_text("120, worth £60.00: owed")).to_be_visible()
+    expect(page.get_by_text("120 Citizen Coins, worth £60.00: owed")).to_be_visible()
     checks.page(page, "council-settlement")
 
     page.get_by_role("button", name="Settle now").click()
     expect(page.get_by_text("The fund could not cover £20.00: still owed.")).to_be_visible()
-    expect(page.get_by_text("40, worth £20.00: owed")).to_be_visible()
+    expect(page.get_by_text("40 Citizen Coins, worth £20.00: owed")).to_be_visible()
     checks.page(page, "council-settlement-settled")
 
     page.get_by_role("button", name="Mark paid £40.00").click()  # the reference is required
@@ -59,6 +60,6 @@ def test_the_shop_sees_its_settlement_on_its_dashboard(
     log_in(page, live_asgi, staff_of(bakery))
     page.get_by_role("link", name="My shop").click()
     settlement = page.get_by_role("region", name="Settlement")
-    expect(settlement).to_contain_text("40 (worth £20.00)")
+    expect(settlement).to_contain_text("40 Citizen Coins (worth £20.00)")
     expect(settlement).to_contain_text("£40.00")
     checks.page(page, "shop-dashboard-settlement")

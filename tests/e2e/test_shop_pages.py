@@ -56,10 +56,10 @@ def test_the_staff_take_a_typed_code_at_the_till_by_keyboard(
     expect(page.get_by_role("heading", level=1)).to_have_text("Check, then confirm")
     expect(page.get_by_text("Sam", exact=True)).to_be_visible()
     expect(page.get_by_text("Loaf of bread")).to_be_visible()
-    expect(page.get_by_text("12 coins", exact=True)).to_be_visible()
+    expect(page.get_by_text("12 Citizen Coins", exact=True)).to_be_visible()
     checks.page(page, "shop-till-confirm")
 
-    page.get_by_role("button", name="Confirm: take 12 coins").focus()
+    page.get_by_role("button", name="Confirm: take 12 Citizen Coins").focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Paid")
     expect(page.locator("main").get_by_text(f"{code.pk}", exact=True)).to_be_visible()
@@ -76,7 +76,7 @@ def test_the_staff_take_a_typed_code_at_the_till_by_keyboard(
     expect(page.get_by_role("heading", level=1)).to_have_text("Paid")
 
     page.get_by_role("link", name="Back to Corner Bakery").click()
-    expect(page.get_by_text("12 coins from 1 sale")).to_be_visible()
+    expect(page.get_by_text("12 Citizen Coins from 1 sale")).to_be_visible()
     checks.page(page, "shop-dashboard-after-sale")
 
 
@@ -107,7 +107,7 @@ def test_the_till_scans_a_qr_code_where_the_phone_can(
     page.goto(f"{live_asgi}/shop/{retailer.pk}/till/")
     page.get_by_role("button", name="Scan the QR code").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Check, then confirm")
-    expect(page.get_by_role("button", name="Confirm: take 5 coins")).to_be_visible()
+    expect(page.get_by_role("button", name="Confirm: take 5 Citizen Coins")).to_be_visible()
     checks.page(page, "shop-till-scanned")
 
 

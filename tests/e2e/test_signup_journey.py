@@ -35,7 +35,7 @@ def test_a_new_person_signs_up_verifies_their_email_and_reaches_their_home_page(
 
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password (again)").fill(PASSWORD)
-    page.get_by_label("First name (optional)").fill("Priya")
+    page.get_by_label("What should we call you?").fill("Priya")
     page.get_by_label("Home postcode (optional)").fill("ls62ab")
     expect(page.get_by_role("group", name="How old are you?")).to_be_visible()
     page.get_by_label("13 to 17").check()
@@ -52,6 +52,7 @@ def test_a_new_person_signs_up_verifies_their_email_and_reaches_their_home_page(
     page.get_by_role("button", name="Confirm").click()
     # Confirming in the browser that signed up logs her in.
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Priya")
+    page.locator("summary", has_text="Menu").click()  # the rest of the menu
     page.get_by_role("button", name="Log out").click()
 
     page.goto(live_asgi + "/accounts/login/")
@@ -65,6 +66,7 @@ def test_a_new_person_signs_up_verifies_their_email_and_reaches_their_home_page(
     checks.page(page, "07-home")
 
     # At 13 to 17, name and home area start hidden, and Your details says why.
+    page.locator("summary", has_text="Menu").click()  # the rest of the menu
     page.get_by_role("link", name="Account").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your details")
     expect(page.get_by_text("These start off because you are under 18")).to_be_visible()

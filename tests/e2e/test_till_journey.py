@@ -37,15 +37,15 @@ def test_a_resident_pays_at_the_till_and_both_phones_show_the_receipt(
     shop.get_by_role("button", name="Check code").click()
     expect(shop.get_by_text("Sam", exact=True)).to_be_visible()
     expect(shop.get_by_text("Loaf of bread")).to_be_visible()
-    expect(shop.get_by_text("12 coins", exact=True)).to_be_visible()
+    expect(shop.get_by_text("12 Citizen Coins", exact=True)).to_be_visible()
     checks.page(shop, "till-journey-shop-confirm")
-    shop.get_by_role("button", name="Confirm: take 12 coins").click()
+    shop.get_by_role("button", name="Confirm: take 12 Citizen Coins").click()
     expect(shop.get_by_role("heading", level=1)).to_have_text("Paid")
     checks.page(shop, "till-journey-shop-receipt")
 
     # The resident's page notices by itself (it checks every few seconds).
     expect(resident.get_by_role("heading", level=1)).to_have_text("Paid", timeout=10_000)
-    expect(resident.get_by_text("Your balance is now 18 coins.")).to_be_visible()
+    expect(resident.get_by_text("Your balance is now 18 Citizen Coins.")).to_be_visible()
     checks.page(resident, "till-journey-resident-receipt")
     resident.get_by_role("link", name="Wallet", exact=True).click()
     expect(resident.locator("[data-balance]")).to_have_text("18")

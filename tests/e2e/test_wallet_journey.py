@@ -49,7 +49,7 @@ def test_confirmed_hours_land_in_the_wallet_with_the_cap_explained(
     expect(phone.locator("[data-balance]")).to_have_text("40")
     newest = phone.get_by_role("row").nth(1)
     expect(newest).to_contain_text("3 h volunteering: Riverside planting")
-    expect(newest).to_contain_text("20 coins held back by the daily limit of 40")
+    expect(newest).to_contain_text("20 Citizen Coins held back by the daily limit of 40")
     expect(newest).to_contain_text("+10")
     checks.page(phone, "wallet")
 
@@ -58,9 +58,9 @@ def test_confirmed_hours_land_in_the_wallet_with_the_cap_explained(
     expect(phone.get_by_role("alert")).to_contain_text("Choose who to give your coins to.")
     checks.page(phone, "wallet-give-errors")
     phone.get_by_label("Who to give to").select_option(label=group.name)
-    phone.get_by_label("How many coins").fill("5")
+    phone.get_by_label("How many Citizen Coins").fill("5")
     phone.get_by_role("button", name="Give").click()
-    expect(phone.get_by_role("status")).to_contain_text(f"Gift to {group.name}: 5 coins")
+    expect(phone.get_by_role("status")).to_contain_text(f"Gift to {group.name}: 5 Citizen Coins")
     expect(phone.locator("[data-balance]")).to_have_text("35")
     phone.close()
 
@@ -80,6 +80,7 @@ def test_a_council_officer_finds_a_wallet_and_reverses_a_movement(
     SchemeAdmin.objects.create(scheme=group.scheme, user=council)
 
     log_in(page, live_asgi, council.email)
+    page.locator("summary", has_text="Menu").click()  # the rest of the menu
     page.get_by_role("link", name="Ledger").click()
     checks.page(page, "council-ledger")
     page.get_by_label("Resident's email").fill("vi@example.org")
@@ -89,4 +90,4 @@ def test_a_council_officer_finds_a_wallet_and_reverses_a_movement(
     page.get_by_role("textbox", name="Reason to reverse").first.fill("Hours entered twice")
     page.get_by_role("button", name="Reverse").first.click()
     expect(page.get_by_role("status")).to_contain_text("Reversed. The reason is recorded")
-    expect(page.get_by_text("Balance 0 coins")).to_be_visible()
+    expect(page.get_by_text("Balance 0 Citizen Coins")).to_be_visible()

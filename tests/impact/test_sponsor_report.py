@@ -47,7 +47,7 @@ def test_a_sponsor_sees_what_their_money_did_since_they_paid(client: Client) -> 
     assert "<dt>Hours given</dt><dd>14.0</dd>" in page
     assert "<dt>Volunteers</dt><dd>7</dd>" in page
     assert "Economic value of the hours given: £266.00" in page  # 14 h at £19
-    assert "<dt>Coins spent in local shops, across Testford</dt><dd>12</dd>" in page
+    assert "<dt>Coins spent in local shops, across Testford</dt><dd>12 Citizen Coins</dd>" in page
 
 
 def test_a_small_count_is_hidden_and_only_the_sponsor_sees_the_report(client: Client) -> None:

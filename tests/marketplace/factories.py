@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
@@ -37,9 +37,15 @@ def make_shift(
     fields.update(opportunity_fields)
     opportunity = Opportunity.objects.create(scheme=group.scheme, group=group, **fields)
     start = timezone.now().replace(microsecond=0) + timedelta(days=days_ahead)
+    if days_ahead >= 1 and _crosses_midnight(start, start + timedelta(hours=hours)):
+        start -= timedelta(hours=hours)  # a shift is on one day: late in the evening, earlier
     return Shift.objects.create(
         opportunity=opportunity, start=start, end=start + timedelta(hours=hours), capacity=capacity
     )
+
+
+def _crosses_midnight(start: datetime, end: datetime) -> bool:
+    return timezone.localdate(start) != timezone.localdate(end - timedelta(microseconds=1))
 
 
 def make_retailer(

@@ -63,7 +63,7 @@ def test_someone_elses_calendar_file_and_cancel_are_not_found(
     client: Client, resident: User
 ) -> None:
     shift = make_shift()
-    other = User.objects.create_user("other@example.org", "pw-long-enough-1")
+    other = User.objects.create_user("other@example.org", "pw-long-enough-1", display_name="O")
     client.force_login(other)
     client.post(f"/shifts/{shift.pk}/sign-up/")
     signup = Signup.objects.get()

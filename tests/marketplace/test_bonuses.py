@@ -116,7 +116,7 @@ def test_a_first_ever_session_earns_its_bonus_as_a_statement_line_of_its_own(
     assert line in page and "+5" in page
     told = Notification.objects.get(user=sam, kind="bonus_awarded")
     assert told.title == line
-    assert told.body == "You earned 5 bonus coins for bringing people together."
+    assert told.body == "You earned a bonus of 5 Citizen Coins for bringing people together."
 
     # A second session is no longer the first.
     confirm(past_shift([sam], title="Bulb planting"))
@@ -257,18 +257,18 @@ def test_the_monthly_cap_holds_across_rules_and_says_what_it_held_back(client: C
 
     assert bonuses_of(sam) == [("first_session", 5), ("outside_ward", 3)]
     held = Bonus.objects.get(rule="outside_ward")
-    assert held.memo.endswith("; 2 coins held back by the monthly bonus limit of 8")
+    assert held.memo.endswith("; 2 Citizen Coins held back by the monthly bonus limit of 8")
     assert held.transfer is not None and held.transfer.memo == held.memo
     # Spent for the month: the next bonus is a badge, and says why.
     confirm(past_shift([sam], group=make_group("Book Swap"), title="Sorting", ward=home.ward))
     badge = Bonus.objects.get(rule="new_group")
     assert (badge.coins, badge.transfer) == (0, None)
-    assert badge.memo.endswith("; no coins: the monthly bonus limit of 8 is reached")
+    assert badge.memo.endswith("; no Citizen Coins: the monthly bonus limit of 8 is reached")
     assert wallet_for(scheme=scheme, user=sam).balance == 30 + 30 + 8
     told = Notification.objects.get(kind="bonus_awarded", body__contains="badge")
     assert told.body == (
         "You earned a badge: your first session with a group new to you. "
-        "No coins: the monthly bonus limit of 8 is reached."
+        "No Citizen Coins: the monthly bonus limit of 8 is reached."
     )
     client.force_login(sam)
     page = client.get("/wallet/").content.decode()

@@ -1,3 +1,4 @@
+import html
 from datetime import timedelta
 
 import pytest
@@ -19,8 +20,8 @@ def past_shift_with(volunteers: list[User], title: str = "Litter pick") -> Shift
     shift = make_shift(title=title)
     for volunteer in volunteers:
         Signup.objects.create(shift=shift, user=volunteer, status=Signup.State.CONFIRMED)
-    # Move it into the past, as if it happened this morning.
-    start = timezone.now() - timedelta(hours=5)
+    # Move it into the past, as if it ended an hour ago (check-in is still open).
+    start = timezone.now() - timedelta(hours=4)
     Shift.objects.filter(pk=shift.pk).update(start=start, end=start + timedelta(hours=3))
     shift.refresh_from_db()
     return shift
@@ -44,9 +45,13 @@ def test_an_organiser_confirms_a_whole_shift_in_one_action_and_each_volunteer_se
     first = shift.signups.get(user=volunteers[0])
 
     page = client.get(f"/organise/shifts/{shift.pk}/").content.decode()
-    assert 'value="180"' in page  # defaults to the shift's length
+    # Each person's time defaults to the shift's length, in hours and minutes.
+    assert f'name="time-{first.pk}-hours" value="3"' in page
+    assert f'name="time-{first.pk}-minutes" value="0"' in page
     response = client.post(
-        f"/organise/shifts/{shift.pk}/hours/", {f"minutes-{first.pk}": "150"}, follow=True
+        f"/organise/shifts/{shift.pk}/hours/",
+        {f"time-{first.pk}-hours": "2", f"time-{first.pk}-minutes": "30"},
+        follow=True,
     )
     assert "Confirmed hours for 2 volunteers." in response.content.decode()
     assert "V2 was marked as not coming." in response.content.decode()
@@ -101,13 +106,15 @@ def test_hours_wait_for_the_shift_to_end_and_must_be_sensible(client: Client) ->
     shift = past_shift_with([make_user("w@example.org")], title="Past")
     signup = shift.signups.get()
     client.force_login(organiser_of(shift))
-    for bad, message in (
-        ("lots", "Enter the minutes for each person as a whole number."),
-        ("0", "Hours must be between 1 minute and 24 hours."),
-        ("5000", "Hours must be between 1 minute and 24 hours."),
+    for hours, minutes, message in (
+        ("lots", "0", "Enter the hours as a number, like 3 or 2.5."),
+        ("1", "90", "Enter the minutes as a whole number from 0 to 59"),
+        ("0", "0", "The time must be between 1 minute and 24 hours."),
+        ("25", "0", "The time must be between 1 minute and 24 hours."),
     ):
-        page = client.post(
-            f"/organise/shifts/{shift.pk}/hours/", {f"minutes-{signup.pk}": bad}, follow=True
-        ).content.decode()
-        assert message in page
+        sent = {f"time-{signup.pk}-hours": hours, f"time-{signup.pk}-minutes": minutes}
+        page = client.post(f"/organise/shifts/{shift.pk}/hours/", sent, follow=True)
+        assert f"Time for {signup.user.display_name or 'a volunteer'}: {message}" in html.unescape(
+            page.content.decode()
+        )
     assert not Hours.objects.exists()

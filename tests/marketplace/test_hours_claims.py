@@ -17,7 +17,7 @@ def test_a_volunteer_claims_hours_and_the_organiser_approves_them(client: Client
     signup = Signup.objects.get()
     client.force_login(volunteer)
     assert "Claim hours" in client.get("/my-shifts/").content.decode()
-    client.post(f"/my-shifts/{signup.pk}/claim/", {"minutes": "150"})
+    client.post(f"/my-shifts/{signup.pk}/claim/", {"hours": "2", "minutes": "30"})
     hours = Hours.objects.get()
     assert (hours.status, hours.minutes) == ("claimed", 150)
     organiser = organiser_of(shift)
@@ -39,7 +39,7 @@ def test_a_rejection_needs_a_reason_the_volunteer_sees_and_bulk_confirm_respects
     shift = past_shift_with([volunteer])
     signup = Signup.objects.get()
     client.force_login(volunteer)
-    client.post(f"/my-shifts/{signup.pk}/claim/", {"minutes": "600"})
+    client.post(f"/my-shifts/{signup.pk}/claim/", {"hours": "10", "minutes": "0"})
     hours = Hours.objects.get()
     organiser = organiser_of(shift)
     client.force_login(organiser)
@@ -63,10 +63,11 @@ def test_claims_are_only_for_your_own_finished_shifts(client: Client, resident: 
     past_shift_with([volunteer])
     signup = Signup.objects.get()
     client.force_login(resident)
-    assert client.post(f"/my-shifts/{signup.pk}/claim/", {"minutes": "60"}).status_code == 404
+    mine = {"hours": "1", "minutes": "0"}
+    assert client.post(f"/my-shifts/{signup.pk}/claim/", mine).status_code == 404
     client.force_login(volunteer)
-    for bad in ("lots", "0"):
-        client.post(f"/my-shifts/{signup.pk}/claim/", {"minutes": bad})
+    for hours, minutes in (("lots", "0"), ("0", "0"), ("", "")):
+        client.post(f"/my-shifts/{signup.pk}/claim/", {"hours": hours, "minutes": minutes})
     assert not Hours.objects.exists()
 
 

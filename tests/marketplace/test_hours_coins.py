@@ -21,11 +21,16 @@ pytestmark = pytest.mark.django_db
 
 
 def past_shift(
-    volunteer: User, *, hours_ago: int, length: int = 3, title: str = "Litter pick"
+    volunteer: User,
+    *,
+    hours_ago: int = 0,
+    length: int = 3,
+    title: str = "Litter pick",
+    start: datetime | None = None,
 ) -> Shift:
     shift = make_shift(title=title, hours=length)
     Signup.objects.create(shift=shift, user=volunteer, status=Signup.State.CONFIRMED)
-    start = timezone.now() - timedelta(hours=hours_ago)
+    start = start or timezone.now() - timedelta(hours=hours_ago)
     Shift.objects.filter(pk=shift.pk).update(start=start, end=start + timedelta(hours=length))
     shift.refresh_from_db()
     return shift
@@ -47,8 +52,19 @@ def test_confirmed_hours_mint_coins_at_the_schemes_rate_and_the_statement_says_w
     assert "<strong data-balance>30</strong>" in page
     assert "3 h volunteering: Litter pick" in page
     note = Notification.objects.get(user=sam, kind="hours_confirmed")
-    assert note.body.startswith("You earned 30 coins.")
+    assert note.body.startswith("You earned 30 Citizen Coins.")
     assert "sam" not in Transfer.objects.get().memo.lower()  # no names in ledger rows
+
+
+def test_the_confirmation_says_the_schemes_coin_in_the_singular_for_one() -> None:
+    sam = make_user("sam@example.org")
+    shift = past_shift(sam, hours_ago=4)
+    Scheme.objects.filter(pk=shift.opportunity.scheme_id).update(coin_name="Bracken")
+    shift.opportunity.scheme.refresh_from_db()
+    signup = shift.signups.get()
+    hours_confirm(shift=shift, minutes={signup.pk: 6}, by=organiser_of(shift))  # 1 coin
+    note = Notification.objects.get(user=sam, kind="hours_confirmed")
+    assert note.body.startswith("You earned 1 Bracken. Thank you")
 
 
 def test_minutes_are_paid_pro_rata() -> None:
@@ -63,25 +79,27 @@ def test_the_daily_cap_holds_back_the_excess_and_explains_it() -> None:
     sam = make_user("sam@example.org")
     group = make_group()
     Scheme.objects.filter(pk=group.scheme_id).update(daily_cap=40)
-    morning = past_shift(sam, hours_ago=10, title="Morning")
-    afternoon = past_shift(sam, hours_ago=5, title="Afternoon")
+    yesterday = timezone.localdate() - timedelta(days=1)  # the same day whatever the hour now
+    at = lambda hour: timezone.make_aware(datetime.combine(yesterday, time(hour)))  # noqa: E731
+    morning = past_shift(sam, start=at(9), title="Morning")
+    afternoon = past_shift(sam, start=at(14), title="Afternoon")
     organiser = organiser_of(morning)
     hours_confirm(shift=morning, minutes={}, by=organiser)
     result = hours_confirm(shift=afternoon, minutes={}, by=organiser)
 
     minted = result.coins[result.confirmed[0].pk]
     assert (minted.coins, minted.capped) == (10, 20)
-    assert minted.note == "20 coins held back by the daily limit of 40"
+    assert minted.note == "20 Citizen Coins held back by the daily limit of 40"
     assert wallet_for(scheme=group.scheme, user=sam).balance == 40
     assert (
         Transfer.objects.filter(kind="mint")
         .last()
         .memo.endswith(  # type: ignore[union-attr]
-            "20 coins held back by the daily limit of 40"
+            "20 Citizen Coins held back by the daily limit of 40"
         )
     )
     assert Notification.objects.filter(
-        user=sam, body__contains="20 coins held back by the daily limit of 40"
+        user=sam, body__contains="20 Citizen Coins held back by the daily limit of 40"
     ).exists()
 
 
@@ -95,16 +113,14 @@ def test_the_weekly_cap_counts_the_whole_week() -> None:
     results = []
     for day in (monday, monday + timedelta(days=2), monday + timedelta(days=7)):
         start = timezone.make_aware(datetime.combine(day, time(10)))
-        shift = past_shift(sam, hours_ago=0, title=f"{day:%A}")
-        Shift.objects.filter(pk=shift.pk).update(start=start, end=start + timedelta(hours=3))
-        shift.refresh_from_db()
+        shift = past_shift(sam, start=start, title=f"{day:%A}")
         organiser = organiser or organiser_of(shift)
         result = hours_confirm(shift=shift, minutes={}, by=organiser)
         results.append(result.coins[result.confirmed[0].pk])
 
     assert [(r.coins, r.note) for r in results] == [
         (30, ""),
-        (20, "10 coins held back by the weekly limit of 50"),
+        (20, "10 Citizen Coins held back by the weekly limit of 50"),
         (30, ""),  # the Monday after starts a new week
     ]
 

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import GuardianConsent, User
 from marketplace.board.models import Invite, Shift, Signup
 from marketplace.board.services.common import SignupRefused
 from marketplace.board.services.invites import invite_accept, invite_create
@@ -169,7 +169,7 @@ def test_a_friend_sees_who_invited_them_and_takes_the_place_in_one_tap(
 
 def test_a_blank_name_reads_a_friend(client: Client) -> None:
     shift = make_shift(title="Riverside planting")
-    invite = an_invite(make_user("noname@example.org"), shift)
+    invite = an_invite(make_user("noname@example.org", display_name=""), shift)
     page = client.get(f"/invite/{invite.token}/").content.decode()
     assert "<h1>A friend invited you to Riverside planting</h1>" in page
 
@@ -316,6 +316,10 @@ def test_an_under_18_name_never_reaches_the_other_volunteer(client: Client) -> N
     teen = make_user("teen@example.org", display_name="Tia", birth_date=date(2012, 1, 1))
     teen.share_name = True  # even when they chose to share it
     teen.save()
+    now = timezone.now()
+    GuardianConsent.objects.create(
+        person=teen, guardian_email="parent@example.org", token="t", asked_at=now, given_at=now
+    )
     adult = make_user("adult@example.org", display_name="Alex")
     shift = make_shift(title="Riverside planting")
     Signup.objects.create(shift=shift, user=adult, status=CONFIRMED)

@@ -48,7 +48,7 @@ def test_a_resident_given_coins_on_the_give_page_is_told(client: Client) -> None
 
     (gift,) = told("coins_received")
     assert gift.user == kim
-    assert gift.title == "Sam gave you 5 coins"
+    assert gift.title == "Sam gave you 5 Citizen Coins"
     assert gift.url == "/wallet/"
     assert wallet_for(scheme=make_scheme(), user=kim).balance == 5
 
@@ -65,7 +65,7 @@ def test_a_giver_who_keeps_their_name_private_is_not_named() -> None:
         key=f"give:{sam.pk}:{uuid.uuid4()}",
         memo="Gift to another resident",
     )
-    assert [n.title for n in told("coins_received")] == ["A resident gave you 1 coin"]
+    assert [n.title for n in told("coins_received")] == ["A resident gave you 1 Citizen Coin"]
 
 
 def test_a_gift_to_a_group_through_the_api_tells_its_organisers(client: Client) -> None:
@@ -82,7 +82,7 @@ def test_a_gift_to_a_group_through_the_api_tells_its_organisers(client: Client) 
 
     (gift,) = told("coins_received")
     assert gift.user == group.organisers.get().user
-    assert gift.title == "Sam gave Park Friends 7 coins"
+    assert gift.title == "Sam gave Park Friends 7 Citizen Coins"
 
 
 def test_the_shops_staff_are_told_of_a_sale_and_of_its_refund() -> None:
@@ -96,13 +96,13 @@ def test_the_shops_staff_are_told_of_a_sale_and_of_its_refund() -> None:
     sale = confirm_at_till(redemption=redemption_code_create(user=sam, offer=offer), staff=staff)
     made = told("sale_made")
     assert {n.user for n in made} == {staff, second}
-    assert {n.title for n in made} == {"Sam paid 12 coins for Loaf of bread"}
+    assert {n.title for n in made} == {"Sam paid 12 Citizen Coins for Loaf of bread"}
     assert made[0].url == f"/shop/{retailer.pk}/receipts/{sale.pk}/"
 
     redemption_refund(redemption=sale, staff=staff, reason="Stale loaf")
     refunded = told("sale_refunded")
     assert {n.user for n in refunded} == {staff, second}
-    assert {n.title for n in refunded} == {"Refunded 12 coins to Sam"}
+    assert {n.title for n in refunded} == {"Refunded 12 Citizen Coins to Sam"}
     assert {n.body for n in refunded} == {"Stale loaf"}
     # The resident was told too, as before.
     assert [n.user for n in told("coins_spent") + told("coins_refunded")] == [sam, sam]
@@ -114,7 +114,7 @@ def test_a_sale_of_an_amount_asked_for_names_no_offer() -> None:
     code = redemption_code_create(user=sam, retailer=retailer, amount=4)
     confirm_at_till(redemption=code, staff=staff_of(retailer))
     assert [n.title for n in told("sale_made")] == [
-        "A resident paid 4 coins for an amount you asked for"
+        "A resident paid 4 Citizen Coins for an amount you asked for"
     ]
 
 

@@ -1,5 +1,6 @@
 import json
-from datetime import timedelta
+from datetime import date, timedelta
+from datetime import timezone as dt_timezone
 from typing import Any
 
 import pytest
@@ -43,7 +44,7 @@ def past_shift_with(volunteers: list[User]) -> Shift:
     shift = make_shift(title="Litter pick")
     for volunteer in volunteers:
         Signup.objects.create(shift=shift, user=volunteer, status=Signup.State.CONFIRMED)
-    start = timezone.now() - timedelta(hours=5)  # as if it happened this morning
+    start = timezone.now() - timedelta(hours=4)  # ended an hour ago: check-in still open
     Shift.objects.filter(pk=shift.pk).update(start=start, end=start + timedelta(hours=3))
     shift.refresh_from_db()
     return shift
@@ -247,7 +248,7 @@ def test_the_hours_response_says_what_a_cap_held_back(client: Client) -> None:
     body = send(client, "post", f"/organise/shifts/{shift.pk}/hours", {}).json()
     [confirmed] = body["confirmed"]
     assert (confirmed["minutes"], confirmed["coins"], confirmed["capped"]) == (180, 20, 10)
-    assert confirmed["note"] == "10 coins held back by the daily limit of 20"
+    assert confirmed["note"] == "10 Citizen Coins held back by the daily limit of 20"
 
 
 def test_hours_for_a_shift_not_yet_over_are_refused_with_the_reason(client: Client) -> None:
@@ -264,7 +265,8 @@ def test_an_organiser_lists_a_shift_with_its_waiting_list_and_checks_people_in(
     client: Client,
 ) -> None:
     shift = make_shift(capacity=1)
-    going, waiting = make_user("a@example.org", display_name="Ana"), make_user("b@example.org")
+    going = make_user("a@example.org", display_name="Ana")
+    waiting = make_user("b@example.org", display_name="")
     Signup.objects.create(shift=shift, user=going, status=Signup.State.CONFIRMED)
     Signup.objects.create(shift=shift, user=waiting, status=Signup.State.WAITLISTED)
     client.force_login(organiser_of(shift.opportunity.group))
@@ -275,6 +277,11 @@ def test_an_organiser_lists_a_shift_with_its_waiting_list_and_checks_people_in(
 
     signup_id = listing["confirmed"][0]["id"]
     path = f"/organise/shifts/{shift.pk}/attendance"
+    early = send(client, "post", path, {"signup": signup_id, "attended": True})
+    assert early.status_code == 409  # three days early: check-in is not open yet
+    assert early.json()["detail"].startswith("Check-in opens at ")
+    start = timezone.now() - timedelta(minutes=5)
+    Shift.objects.filter(pk=shift.pk).update(start=start, end=start + timedelta(hours=2))
     assert send(client, "post", path, {"signup": signup_id, "attended": True}).status_code == 200
     assert Signup.objects.get(pk=signup_id).attended is True
     elsewhere = make_shift(title="Another").signups.create(user=waiting, status="confirmed")
@@ -455,3 +462,109 @@ def test_the_openapi_document_still_builds_with_the_organiser_endpoints(client: 
     paths = response.json()["paths"]
     assert "/api/v1/organise/shifts/{pk}/hours" in paths
     assert "/api/v1/council/groups/{pk}/decision" in paths
+
+
+# Shift times sent with a UTC offset name an instant: the shift is at that instant, told in
+# the scheme's local time (Europe/London: GMT in winter, BST in summer).
+WINTER = date(timezone.localdate().year + 1, 1, 15)
+SUMMER = date(timezone.localdate().year + 1, 7, 15)
+
+
+TIME_MESSAGE = (
+    "Enter a time of day such as 10:00, or 10:00+01:00 with its UTC offset; the date goes in “day”."
+)
+
+
+def local_times(shift: Shift) -> tuple[str, str]:
+    shift.refresh_from_db()
+    start, end = timezone.localtime(shift.start), timezone.localtime(shift.end)
+    return start.isoformat(timespec="minutes"), end.isoformat(timespec="minutes")
+
+
+@pytest.mark.parametrize(
+    ("day", "start", "end", "expected"),
+    [
+        (WINTER, "10:00:00+01:00", "12:30+01:00", ("09:00+00:00", "11:30+00:00")),
+        (SUMMER, "10:00Z", "12:30:00+00:00", ("11:00+01:00", "13:30+01:00")),
+        (SUMMER, "10:00", "12:30", ("10:00+01:00", "12:30+01:00")),
+        (WINTER, "09:00-05:00", "16:00", ("14:00+00:00", "16:00+00:00")),
+    ],
+)
+def test_moving_a_shift_to_a_time_with_a_utc_offset_moves_it_to_that_instant(
+    client: Client, day: date, start: str, end: str, expected: tuple[str, str]
+) -> None:
+    shift = make_shift()
+    client.force_login(organiser_of(shift.opportunity.group))
+    body = {"day": day.isoformat(), "start_time": start, "end_time": end}
+    moved = send(client, "patch", f"/organise/shifts/{shift.pk}", body)
+    assert moved.status_code == 200, moved.content
+    assert local_times(shift) == tuple(f"{day.isoformat()}T{time}" for time in expected)
+
+
+def test_a_start_time_alone_with_an_offset_keeps_the_shifts_day_and_end(client: Client) -> None:
+    shift = make_shift()
+    day, end = timezone.localtime(shift.start).date(), timezone.localtime(shift.end)
+    offset = timezone.localtime(shift.start).utcoffset()
+    client.force_login(organiser_of(shift.opportunity.group))
+    moved = send(client, "patch", f"/organise/shifts/{shift.pk}", {"start_time": "00:30+14:00"})
+    # 00:30 at +14:00 is the day before in London: on the shift's day it cannot be.
+    assert moved.status_code == 422
+    assert "start_time" in moved.json()["errors"]
+    assert local_times(shift)[1] == end.isoformat(timespec="minutes")
+    early = (end - timedelta(hours=1)).time().replace(tzinfo=dt_timezone(offset or timedelta()))
+    moved = send(client, "patch", f"/organise/shifts/{shift.pk}", {"start_time": early.isoformat()})
+    assert moved.status_code == 200, moved.content
+    assert local_times(shift)[0] == (end - timedelta(hours=1)).isoformat(timespec="minutes")
+    assert timezone.localtime(shift.start).date() == day
+
+
+@pytest.mark.parametrize(
+    "start",
+    ["25:00", "10:00+25:00", "2027-01-15T10:00:00+01:00", "ten o'clock", "", 36000],
+)
+def test_a_shift_time_that_is_not_a_time_is_a_422_that_says_so(
+    client: Client, start: object
+) -> None:
+    shift = make_shift()
+    before = local_times(shift)
+    client.force_login(organiser_of(shift.opportunity.group))
+    body = {"day": WINTER.isoformat(), "start_time": start, "end_time": "12:00"}
+    refused = send(client, "patch", f"/organise/shifts/{shift.pk}", body)
+    assert refused.status_code == 422, refused.content
+    assert refused.json()["errors"] == {"start_time": [TIME_MESSAGE]}
+    assert local_times(shift) == before
+
+
+def test_a_shift_running_past_midnight_in_london_is_refused(client: Client) -> None:
+    shift = make_shift()
+    client.force_login(organiser_of(shift.opportunity.group))
+    body = {"day": WINTER.isoformat(), "start_time": "22:00Z", "end_time": "01:00+02:00"}
+    refused = send(client, "patch", f"/organise/shifts/{shift.pk}", body)
+    assert refused.status_code == 422, refused.content
+    assert "end_time" in refused.json()["errors"]
+
+
+def test_new_shifts_with_a_utc_offset_start_at_that_instant(client: Client) -> None:
+    group = make_group()
+    client.force_login(organiser_of(group))
+    plan = {"day": SUMMER.isoformat(), "start_time": "09:00Z", "end_time": "11:30+00:00"}
+    body = opportunity_body(shifts={**plan, "capacity": 6, "weeks": 1})
+    created = send(client, "post", f"/organise/groups/{group.pk}/opportunities", body)
+    assert created.status_code == 201, created.content
+    shift = Shift.objects.get(opportunity_id=created.json()["id"])
+    assert local_times(shift) == (f"{SUMMER}T10:00+01:00", f"{SUMMER}T12:30+01:00")
+
+
+@pytest.mark.parametrize("start", ["10:00+25:00", "nine", "10:00+01:00"])
+def test_new_shifts_with_a_bad_or_mixed_time_are_a_422_not_a_500(
+    client: Client, start: str
+) -> None:
+    group = make_group()
+    client.force_login(organiser_of(group))
+    plan = {"day": SUMMER.isoformat(), "start_time": start, "end_time": "09:30"}
+    body = opportunity_body(shifts={**plan, "capacity": 6, "weeks": 1})
+    refused = send(client, "post", f"/organise/groups/{group.pk}/opportunities", body)
+    assert refused.status_code == 422, refused.content
+    # 10:00+01:00 is 10:00 in London in summer: after the 09:30 end.
+    assert {"shifts.start_time", "shifts.end_time"} & set(refused.json()["errors"])
+    assert not Opportunity.objects.exists()

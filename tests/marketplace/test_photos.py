@@ -4,13 +4,14 @@ from typing import Any
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.test import Client
 from PIL import Image
 
 from marketplace.board.models import GroupOrganiser, Opportunity
-from marketplace.images import THUMBNAIL_WIDTHS
+from marketplace.images import MAX_BYTES, THUMBNAIL_WIDTHS
 from tests.marketplace.factories import make_group
-from tests.marketplace.test_opportunity_edit import form_data
+from tests.marketplace.test_opportunity_edit import edit_data, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +88,45 @@ def test_a_gif_is_refused_by_its_content_whatever_its_name(client: Client) -> No
     page = post(client, SimpleUploadedFile("photo.png", out.getvalue(), "image/png"))
     assert "Upload a JPEG, PNG or WebP photo." in page
     assert not Opportunity.objects.exists()
+
+
+def test_a_file_over_the_limit_is_not_kept_past_it_as_it_arrives(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kept: list[int] = []
+    original = TemporaryFileUploadHandler.receive_data_chunk
+
+    def counting(self: TemporaryFileUploadHandler, raw_data: bytes, start: int) -> None:
+        kept.append(len(raw_data))
+        original(self, raw_data, start)
+
+    monkeypatch.setattr(TemporaryFileUploadHandler, "receive_data_chunk", counting)
+    page = post(client, SimpleUploadedFile("huge.jpg", b"\xff" * (40 * 1024 * 1024)))
+    assert "The photo must be 10 MB or smaller." in page
+    assert sum(kept) <= MAX_BYTES  # of 40 MB sent, no more than the limit was written down
+
+
+def test_a_replaced_or_removed_photo_leaves_no_files_behind(
+    client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, SimpleUploadedFile("first.jpg", jpeg_with_gps(), "image/jpeg"))
+    opportunity = Opportunity.objects.get()
+    first = [opportunity.photo.name, *opportunity.photo_sizes.values()]
+    assert all(default_storage.exists(name) for name in first) and len(first) == 4
+    edit = f"/organise/opportunities/{opportunity.pk}/edit/"
+    replacement = SimpleUploadedFile("second.jpg", jpeg_with_gps(), "image/jpeg")
+    with django_capture_on_commit_callbacks(execute=True):
+        data = {**edit_data(), "photo": replacement}
+        assert client.post(edit, data).status_code == 302
+    opportunity.refresh_from_db()
+    assert not any(default_storage.exists(name) for name in first)
+    second = [opportunity.photo.name, *opportunity.photo_sizes.values()]
+    assert all(default_storage.exists(name) for name in second)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        data = {**edit_data(), "photo-clear": "on"}
+        assert client.post(edit, data).status_code == 302
+    opportunity.refresh_from_db()
+    assert not opportunity.photo
+    assert not any(default_storage.exists(name) for name in second)

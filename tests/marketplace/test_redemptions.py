@@ -1,5 +1,6 @@
 """Paying at the till: single-use codes, confirm, refunds, limits, the guessing brake."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -7,10 +8,12 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.models import User
-from coins.models import Account, Transfer
-from coins.services import account_for, wallet_for
+from coins.models import RETAILER_PARTS, Account, Transfer
+from coins.services import wallet_for
 from marketplace.organisations import NotAllowed
-from marketplace.rewards.models import Redemption, Retailer
+from marketplace.rewards import till
+from marketplace.rewards.models import Redemption, Retailer, RetailerStaff
+from marketplace.rewards.selectors import shop_balance
 from marketplace.rewards.services.redemptions import (
     RedemptionRefused,
     redemption_code_create,
@@ -53,8 +56,7 @@ def test_a_code_is_single_use_short_and_says_nothing_about_the_person() -> None:
     paid = confirm_at_till(redemption=found, staff=staff)
     assert paid.status == Redemption.State.REDEEMED
     assert wallet_for(scheme=offer.scheme, user=sam).balance == 18
-    shop = account_for(scheme=offer.scheme, kind=Account.Kind.RETAILER, owner=offer.retailer)
-    assert shop.balance == 12
+    assert shop_balance(retailer=offer.retailer) == 12
 
     with pytest.raises(RedemptionRefused, match="already been used") as used:
         redemption_find(retailer=offer.retailer, staff=staff, token=code.token)
@@ -102,7 +104,7 @@ def test_a_resident_without_enough_coins_is_told_at_the_code_and_again_at_the_ti
     code = redemption_code_create(user=sam, offer=cheap)
     spend_elsewhere = redemption_code_create(user=sam, offer=cheap)
     confirm_at_till(redemption=spend_elsewhere, staff=staff_of(cheap.retailer))
-    with pytest.raises(RedemptionRefused, match="does not have enough coins"):
+    with pytest.raises(RedemptionRefused, match="does not have enough Citizen Coins"):
         confirm_at_till(redemption=code, staff=staff_of(cheap.retailer))
     assert Redemption.objects.get(pk=code.pk).status == Redemption.State.ISSUED
     assert wallet_for(scheme=cheap.scheme, user=sam).balance == 2
@@ -142,6 +144,45 @@ def test_the_eleventh_wrong_typed_code_in_a_minute_is_refused_without_checking()
         redemption_find(retailer=offer.retailer, staff=staff, code=real.code)  # not even looked at
     # Scanning still works: the brake is on typing, which is what guessing needs.
     assert redemption_find(retailer=offer.retailer, staff=staff, token=real.token) == real
+
+
+def test_one_person_mistyping_does_not_stop_the_shops_other_tills() -> None:
+    sam = resident_with(30)
+    offer = make_offer(price=5)
+    careless, colleague = staff_of(offer.retailer), make_user("colleague@example.org")
+    RetailerStaff.objects.create(retailer=offer.retailer, user=colleague)
+    real = redemption_code_create(user=sam, offer=offer)
+    for n in range(10):
+        with pytest.raises(RedemptionRefused, match="not valid"):
+            redemption_find(retailer=offer.retailer, staff=careless, code=f"WRONG{n:03d}")
+    with pytest.raises(RedemptionRefused, match="Too many wrong codes"):
+        redemption_find(retailer=offer.retailer, staff=careless, code=real.code)
+    assert redemption_find(retailer=offer.retailer, staff=colleague, code=real.code) == real
+
+
+def test_fifty_wrong_confirms_on_one_sale_are_braked_and_the_right_code_works_after(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(till, "COOL_DOWN_SECONDS", 2)  # five minutes, for a test
+    sam = resident_with(30)
+    offer = make_offer(price=5)
+    staff = staff_of(offer.retailer)
+    sale = redemption_code_create(user=sam, offer=offer)
+    refused = []
+    for n in range(50):
+        with pytest.raises(RedemptionRefused) as wrong:
+            redemption_confirm(redemption=sale, staff=staff, proof=f"WRONG{n:03d}")
+        refused.append(str(wrong.value))
+    assert refused[:10] == ["That code does not match this sale. Scan or type it again."] * 10
+    assert all(message.startswith("Too many wrong codes.") for message in refused[10:])
+    with pytest.raises(RedemptionRefused, match="Too many wrong codes"):
+        redemption_confirm(redemption=sale, staff=staff, proof=sale.code)  # not even compared
+    assert not Transfer.objects.filter(kind="spend").exists()
+
+    time.sleep(2.5)  # the pause has passed
+    paid = redemption_confirm(redemption=sale, staff=staff, proof=sale.code)
+    assert paid.status == Redemption.State.REDEEMED
+    assert wallet_for(scheme=offer.scheme, user=sam).balance == 25
 
 
 def test_a_refund_gives_the_coins_back_once_within_the_window() -> None:
@@ -196,3 +237,30 @@ def test_a_sale_number_without_the_residents_code_takes_no_coins() -> None:
     assert not Transfer.objects.filter(kind="spend").exists()
     paid = redemption_confirm(redemption=code, staff=staff, proof=code.code.lower())
     assert paid.status == Redemption.State.REDEEMED
+
+
+def test_sales_from_many_wallets_spread_over_the_shops_parts_and_add_up_to_its_takings() -> None:
+    """A busy shop's takings land in up to RETAILER_PARTS accounts, so that two tills'
+    sales do not queue for one row; the shop, its page and a refund see one whole."""
+    offer = make_offer(price=5)
+    staff = staff_of(offer.retailer)
+    buyers = [resident_with(20, f"buyer{n}@example.org") for n in range(RETAILER_PARTS + 2)]
+    sales = []
+    for buyer in buyers:
+        code = redemption_code_create(user=buyer, offer=offer)
+        sales.append(confirm_at_till(redemption=code, staff=staff))
+    parts = Account.objects.filter(kind=Account.Kind.RETAILER, currency="COIN")
+    wallets = {wallet_for(scheme=offer.scheme, user=b).pk % RETAILER_PARTS for b in buyers}
+    assert set(parts.values_list("part", flat=True)) == wallets and len(wallets) > 1
+    assert set(parts.values_list("owner_id", flat=True)) == {offer.retailer.pk}
+    assert shop_balance(retailer=offer.retailer) == 5 * len(buyers)
+
+    # A refund takes the coins back from the part the buyer's coins went to.
+    first = buyers[0]
+    part = parts.get(part=wallet_for(scheme=offer.scheme, user=first).pk % RETAILER_PARTS)
+    before = part.balance
+    redemption_refund(redemption=sales[0], staff=staff, reason="Wrong size")
+    part.refresh_from_db()
+    assert part.balance == before - 5
+    assert shop_balance(retailer=offer.retailer) == 5 * (len(buyers) - 1)
+    assert wallet_for(scheme=offer.scheme, user=first).balance == 20

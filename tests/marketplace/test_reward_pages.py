@@ -60,8 +60,11 @@ def test_the_catalogue_lists_only_open_offers_from_the_residents_scheme(
     elsewhere = make_retailer("Far Cafe", scheme=make_scheme("elsewhere"))
     make_offer(elsewhere, title="Elsewhere coffee")
 
+    # Two towns: a visitor is asked which, or sees the one a link names.
     anonymous = client.get("/rewards/").content.decode()
-    assert sorted(titles(anonymous)) == ["Elsewhere coffee", "Last bun", "Loaf of bread"]
+    assert titles(anonymous) == [] and "Choose your town" in anonymous
+    visiting = client.get("/rewards/", {"town": "elsewhere"}).content.decode()
+    assert titles(visiting) == ["Elsewhere coffee"]
 
     client.force_login(rich(resident, 5))
     mine = client.get("/rewards/").content.decode()
@@ -159,7 +162,7 @@ def test_the_offer_page_says_up_front_why_a_resident_cannot_get_a_code(
 
     page = client.get(f"/rewards/offers/{dear.pk}/").content.decode()
     assert "Serves twelve." in page and "Corner Bakery" in page
-    assert "Not enough coins: this costs 40 and you have 9." in page  # 12 less the coffee
+    assert "Not enough Citizen Coins: this costs 40 and you have 9." in page  # 12 less the coffee
     assert "Get a code to pay" not in page
     assert "this costs" not in client.get(f"/rewards/offers/{once.pk}/").content.decode()
     limited = client.get(f"/rewards/offers/{once.pk}/").content.decode()
@@ -189,7 +192,7 @@ def test_a_code_refused_by_the_service_comes_back_as_a_message_and_makes_nothing
     offer = make_offer(price=15)
     client.force_login(rich(resident, 10))
     response = client.post(f"/rewards/offers/{offer.pk}/code/", follow=True)
-    assert "Not enough coins: this costs 15 and you have 10." in response.content.decode()
+    assert "Not enough Citizen Coins: this costs 15 and you have 10." in response.content.decode()
     assert response.redirect_chain[-1][0] == f"/rewards/offers/{offer.pk}/"
     assert not Redemption.objects.exists()
 
@@ -209,7 +212,7 @@ def test_getting_a_code_shows_the_qr_and_typed_code_to_its_owner_only(
     typed = f"{redemption.code[:4]}&nbsp;{redemption.code[4:]}"
     assert typed in page
     assert f'Valid until <time datetime="{redemption.expires_at.isoformat()}">' in page
-    assert "Loaf of bread at Corner Bakery" in page and "12 coins" in page
+    assert "Loaf of bread at Corner Bakery" in page and "12 Citizen Coins" in page
     assert "js/rewards.js" in page
     assert "Check if the shop has taken it" in page
     assert signed(redemption.token) not in page  # carried in the QR's pixels, not as text
@@ -253,10 +256,10 @@ def test_the_code_page_becomes_a_receipt_once_the_shop_confirms(
 
     page = client.get(f"/rewards/codes/{code.pk}/").content.decode()
     assert (
-        f"Paid <strong>12 coins</strong> at The Corner Bakery for Loaf of bread, "
+        f"Paid <strong>12 Citizen Coins</strong> at The Corner Bakery for Loaf of bread, "
         f'<time datetime="{paid.redeemed_at.isoformat()}">{when}</time>.'
     ) in page
-    assert "Your balance is now <strong>18</strong> coins." in page
+    assert "Your balance is now <strong>18</strong> Citizen Coins." in page
     assert "Code for the shop to scan" not in page and "js/rewards.js" not in page
 
     mine = client.get("/rewards/mine/").content.decode()
@@ -273,8 +276,8 @@ def test_a_refunded_code_says_so(client: Client, resident: User) -> None:
     redemption_refund(redemption=paid, staff=staff, reason="Burnt")
     page = client.get(f"/rewards/codes/{paid.pk}/").content.decode()
     assert "<h1>Refunded</h1>" in page
-    assert "gave back the <strong>12 coins</strong>" in page
-    assert "Your balance is now <strong>30</strong> coins." in page
+    assert "gave back the <strong>12 Citizen Coins</strong>" in page
+    assert "Your balance is now <strong>30</strong> Citizen Coins." in page
 
 
 def test_an_expired_code_says_so_and_offers_a_new_one(client: Client, resident: User) -> None:
@@ -284,7 +287,7 @@ def test_an_expired_code_says_so_and_offers_a_new_one(client: Client, resident: 
     Redemption.objects.filter(pk=old.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
 
     page = client.get(f"/rewards/codes/{old.pk}/").content.decode()
-    assert "This code has expired" in page and "No coins were taken." in page
+    assert "This code has expired" in page and "No Citizen Coins were taken." in page
     assert "Code for the shop to scan" not in page and old.code[:4] not in page
     assert f'action="/rewards/offers/{offer.pk}/code/"' in page
 
@@ -307,7 +310,7 @@ def test_an_expired_code_says_so_and_offers_a_new_one(client: Client, resident: 
         ("-3", "Enter a number of coins, 1 or more."),
         ("twelve", "Enter the number of coins as a whole number, like 12."),
         ("2.5", "Enter the number of coins as a whole number, like 12."),
-        ("31", "Not enough coins: this costs 31 and you have 30."),
+        ("31", "Not enough Citizen Coins: this costs 31 and you have 30."),
     ],
 )
 def test_paying_an_amount_explains_bad_input_and_makes_no_code(
@@ -331,7 +334,7 @@ def test_paying_an_amount_the_shop_asks_for_makes_a_code_for_it(
     client.force_login(rich(resident, 30))
     page = client.get(f"/rewards/shops/{bakery.pk}/pay/").content.decode()
     assert "How many coins did the shop ask for?" in page
-    assert "Loaf of bread" in page and "You have 30 coins" in page
+    assert "Loaf of bread" in page and "You have 30 Citizen Coins" in page
 
     response = client.post(f"/rewards/shops/{bakery.pk}/pay/", {"amount": " 14 "})
     code = Redemption.objects.get()

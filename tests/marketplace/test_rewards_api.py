@@ -384,7 +384,7 @@ def test_a_code_the_resident_may_not_have_is_a_409_with_the_reason(client: Clien
     client.force_login(sam)
 
     for offer, reason in [
-        (dear, "Not enough coins: this costs 15 and you have 8."),
+        (dear, "Not enough Citizen Coins: this costs 15 and you have 8."),
         (gone, "This offer has sold out."),
         (weekly, "You have had this offer 1 time this week, which is the most allowed."),
     ]:
@@ -395,7 +395,7 @@ def test_a_code_the_resident_may_not_have_is_a_409_with_the_reason(client: Clien
     assert post(client, f"/rewards/shops/{bakery.pk}/code", {"amount": 5}).status_code == 201
     assert post(client, f"/rewards/shops/{bakery.pk}/code", {"amount": 0}).status_code == 422
     assert post(client, f"/rewards/shops/{bakery.pk}/code", {"amount": 9}).json()["detail"] == (
-        "Not enough coins: this costs 9 and you have 8."
+        "Not enough Citizen Coins: this costs 9 and you have 8."
     )
     pending = make_retailer("Not Yet", status=Status.PENDING)
     closed = post(client, f"/rewards/shops/{pending.pk}/code", {"amount": 1})

@@ -3,11 +3,14 @@ from datetime import timedelta
 
 import pgtrigger
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from marketplace.board.models import Cause, Opportunity, Shift, Signup
 from marketplace.board.selectors import BoardQuery, opportunity_search
+from marketplace.board.tasks import opportunities_roll_on
 from tests.conftest import make_user
 from tests.marketplace.factories import make_group, make_shift
 
@@ -157,6 +160,10 @@ def test_an_opportunity_whose_next_shift_began_rolls_on_to_the_following_one(
     Opportunity.objects.filter(pk=shift.opportunity_id).update(upcoming_start=began)
     assert not opportunity_search(BoardQuery()).exists()  # until rolled on
 
-    page = client.get("/opportunities/").content.decode()  # the board rolls on first
-    assert "Weekly litter pick" in page
+    with CaptureQueriesContext(connection) as queries:
+        assert "Weekly litter pick" not in client.get("/opportunities/").content.decode()
+    writes = [q["sql"] for q in queries if q["sql"].lstrip().split()[0] != "SELECT"]
+    assert writes == []
+    opportunities_roll_on.delay()  # beat's job, every minute: reading the board writes nothing
+    assert "Weekly litter pick" in client.get("/opportunities/").content.decode()
     assert upcoming(shift.opportunity) == following.start

@@ -287,13 +287,13 @@ def test_a_typed_code_shows_who_and_what_then_confirming_shows_the_receipt(
 
     page = client.post(f"{shop}/till/check/", {"code": code.code.lower()}).content.decode()
     assert "Sam" in page and "Loaf of bread" in page
-    assert "Confirm: take 12 coins" in page
+    assert "Confirm: take 12 Citizen Coins" in page
     assert balance(sam) == 30  # nothing moves until the staff confirm
 
     response = client.post(f"{shop}/till/{code.pk}/confirm/", {"token": code.token})
     assert response["Location"] == f"{shop}/receipts/{code.pk}/"
     receipt = client.get(response["Location"]).content.decode()
-    assert "<h1>Paid</h1>" in receipt and "12 coins" in receipt
+    assert "<h1>Paid</h1>" in receipt and "12 Citizen Coins" in receipt
     assert f"<dd>{code.pk}</dd>" in receipt and "Sam" in receipt
     assert "Next customer" in receipt
     assert balance(sam) == 18
@@ -317,7 +317,7 @@ def test_a_scanned_qr_code_finds_the_sale_and_hides_an_under_18s_name(client: Cl
     page = client.post(f"{shop}/till/check/", {"code": "", "token": signed(code.token)})
     text = page.content.decode()
     assert "A resident" in text and "Sam" not in text
-    assert "Confirm: take 5 coins" in text
+    assert "Confirm: take 5 Citizen Coins" in text
 
 
 def test_a_forged_qr_code_is_refused(client: Client) -> None:
@@ -375,7 +375,7 @@ def test_a_refund_gives_the_resident_their_coins_back(client: Client) -> None:
     page = client.post(
         f"{shop}/receipts/{sale.pk}/refund/", {"reason": "Sold out after all"}, follow=True
     ).content.decode()
-    assert "Refunded 12 coins to the resident." in page
+    assert "Refunded 12 Citizen Coins to the resident." in page
     assert "<h1>Refunded</h1>" in page and "Refund this sale" not in page
     assert balance(sam) == 30
 
@@ -407,8 +407,8 @@ def test_the_dashboard_shows_todays_takings_balance_history_and_totals_per_offer
     )
 
     page = client.get(f"{shop}/").content.decode()
-    assert "<strong>24</strong> coins from 3 sales, and 1 refunded." in page
-    assert "The shop's balance: <strong>28</strong> coins." in page
+    assert "<strong>24</strong> Citizen Coins from 3 sales, and 1 refunded." in page
+    assert "The shop's balance: <strong>28</strong> Citizen Coins." in page
     assert "Open the till" in page
     assert '<th scope="row">Loaf of bread</th><td class="num">2</td><td class="num">20</td>' in page
     assert '<th scope="row">Slice of cake</th><td class="num">2</td><td class="num">8</td>' in page

@@ -109,7 +109,7 @@ def test_a_resident_under_the_minimum_age_is_refused_with_the_reason() -> None:
     grown = make_user("grown@example.org", birth_date=date(1990, 5, 1))
     with pytest.raises(SignupRefused, match=r"for people aged 18 or over\.$"):
         signup_create(shift=shift, user=young)
-    with pytest.raises(SignupRefused, match="Add your date of birth"):
+    with pytest.raises(SignupRefused, match="Tell us your date of birth"):
         signup_create(shift=shift, user=unknown)
     assert signup_create(shift=shift, user=grown).status == CONFIRMED
 
@@ -124,7 +124,7 @@ def test_a_dbs_opportunity_needs_a_current_clear_check(resident: User) -> None:
         outcome=DbsRecord.Outcome.CLEAR,
         checked_on=timezone.localdate() - timedelta(days=4 * 365),
     )
-    with pytest.raises(SignupRefused, match="needs a DBS check"):
+    with pytest.raises(SignupRefused, match="Your DBS check expired on"):
         signup_create(shift=shift, user=resident)
     DbsRecord.objects.create(
         user=resident, outcome=DbsRecord.Outcome.CLEAR, checked_on=timezone.localdate()

@@ -1,3 +1,4 @@
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -5,12 +6,14 @@ from celery.signals import task_prerun
 from django.core import mail, signing
 from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import User
 from notifications.mail import notifications_email_send, unsubscribe_token
 from notifications.models import Notification, NotificationPreference
 from notifications.services import notify
 from notifications.tasks import notifications_email
+from outbox.services import WorkHeld
 from tests.conftest import make_user
 from tests.notifications.conftest import FakePushService, SmtpDouble, subscribe
 
@@ -186,6 +189,44 @@ def test_a_dropped_connection_gives_the_batch_back_for_the_retry(
     assert Notification.objects.get().emailed_at is None
     assert notifications_email_send(notification_ids=ids) == 1
     assert len(mail.outbox) == 1
+
+
+def test_an_email_another_run_is_sending_waits_for_it_and_one_a_killed_run_left_is_sent(
+    resident: User, settings: Any
+) -> None:
+    settings.DELIVERY_LEASE_SECONDS = 300
+    ids = [row.pk for row in tell([resident])]
+    claimed = timezone.now() - timedelta(seconds=60)  # a run a minute into sending it
+    Notification.objects.filter(pk__in=ids).update(email_claimed_at=claimed)
+    with pytest.raises(WorkHeld) as held:
+        notifications_email_send(notification_ids=ids)
+    assert 239 <= held.value.seconds <= 241  # look again when that run's claim lapses
+    assert mail.outbox == []
+
+    # That run was killed: once its claim is older than the lease, the e-mail goes.
+    Notification.objects.filter(pk__in=ids).update(email_claimed_at=claimed - timedelta(hours=1))
+    assert notifications_email_send(notification_ids=ids) == 1
+    assert notifications_email_send(notification_ids=ids) == 0
+    assert [m.to for m in mail.outbox] == [["resident@example.org"]]
+
+
+def test_the_email_task_tries_again_while_another_run_holds_the_email(
+    resident: User, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = [row.pk for row in tell([resident])]
+    Notification.objects.filter(pk__in=ids).update(email_claimed_at=timezone.now())
+    retried: list[int] = []
+
+    def retry(**kwargs: Any) -> Exception:
+        retried.append(kwargs["countdown"])
+        return RuntimeError("retrying")
+
+    monkeypatch.setattr(notifications_email, "retry", retry)
+    with pytest.raises(RuntimeError, match="retrying"):
+        notifications_email(ids)
+    [countdown] = retried  # once the claim just made lapses
+    assert settings.DELIVERY_LEASE_SECONDS - 1 <= countdown <= settings.DELIVERY_LEASE_SECONDS + 1
+    assert mail.outbox == []
 
 
 def test_the_unsubscribe_link_asks_first_then_stops_that_kind_only(

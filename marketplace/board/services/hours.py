@@ -1,4 +1,5 @@
-"""Time given on shifts: attendance, claims, confirmation, and the coins it earns.
+"""Time given on shifts: claims, confirmation, and the coins it earns (attendance is
+`services.attendance`).
 
 A confirmed Hours record is the one event the ledger mints from, through
 `hours_confirm`; a correction reverses that mint and mints again, never edits it."""
@@ -25,18 +26,6 @@ class HoursConfirmResult:
     skipped: list[str]  # why any sign-up on the shift was left out, one line each
     # What each confirmed record earned, by Hours id (coins, and anything capped).
     coins: dict[int, MintResult] = field(default_factory=dict)
-
-
-def signup_mark_attendance(*, signup: Signup, attended: bool, by: User) -> Signup:
-    """Tick a volunteer in, or mark them as not having come."""
-    if not by.has_perm("marketplace.manage_group", signup.shift.opportunity.group):
-        raise NotAllowed("Only the group's organisers can check volunteers in.")
-    if signup.user_id == by.pk:
-        raise NotAllowed("You cannot check yourself in.")
-    signup.attended = attended
-    signup.save(update_fields=["attended"])
-    signups_changed(signup.shift_id)
-    return signup
 
 
 def hours_confirm(
@@ -104,7 +93,7 @@ def _tell_confirmed(hours: Hours, minted: MintResult) -> None:
     title = hours.signup.shift.opportunity.title
     body = "Thank you for giving your time."
     if minted.coins:
-        body = f"You earned {minted.coins} coins. {body}"
+        body = f"You earned {hours.signup.shift.opportunity.scheme.coins(minted.coins)}. {body}"
     if minted.note:
         body = f"{body} {minted.note[0].upper()}{minted.note[1:]}."
     # After a first session, the pathway: what to try next, from other groups and wards.
@@ -134,6 +123,8 @@ def _why_not_confirm(signup: Signup, by: User) -> str:
         return "Your own hours need another organiser to confirm them."
     if signup.attended is False:
         return f"{name} was marked as not coming."
+    if not signup.user.is_active:  # deleted their account: nothing more is minted for them
+        return "A volunteer who has left Citizen Coin is left out."
     decided = Hours.objects.filter(signup=signup, status=Hours.State.REJECTED).exists()
     if decided:
         return f"{name}'s claim was not confirmed, so it is left as it is."

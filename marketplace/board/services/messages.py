@@ -8,6 +8,7 @@ from accounts.models import User
 from marketplace.board.models import Shift, ShiftMessage, Signup
 from marketplace.organisations import NotAllowed
 from notifications.services import notify
+from outbox.services import outbox_enqueue
 
 
 def shift_message_send(*, shift: Shift, by: User, subject: str, body: str) -> ShiftMessage:
@@ -19,7 +20,7 @@ def shift_message_send(*, shift: Shift, by: User, subject: str, body: str) -> Sh
         message = ShiftMessage.objects.create(shift=shift, sender=by, subject=subject, body=body)
         from marketplace.board.tasks import shift_message_email
 
-        transaction.on_commit(lambda: shift_message_email.delay(message.pk))
+        outbox_enqueue(shift_message_email.name, message.pk)
     return message
 
 

@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from marketplace.board.models import UPCOMING_UPDATE, Opportunity, Shift
-from marketplace.images import thumbnails_save
+from marketplace.images import photo_replaced, thumbnails_save
 from marketplace.organisations import NotAllowed, Status
+from outbox.services import outbox_enqueue
 from places.selectors import postcode_found
 
 
@@ -45,13 +46,14 @@ def opportunity_save(
     with transaction.atomic():
         if photo_changed:
             opportunity.photo_sizes = {}
+        photo_replaced(Opportunity, opportunity.pk, kept=opportunity.photo.name or "")
         opportunity.save()
         from marketplace.board.tasks import photo_thumbnails, saved_searches_fan_out
 
         if photo_changed:
-            transaction.on_commit(lambda: photo_thumbnails.delay(opportunity.pk))
+            outbox_enqueue(photo_thumbnails.name, opportunity.pk)
         if announce:  # runs after commit, so the shifts below are there to match
-            transaction.on_commit(lambda: saved_searches_fan_out.delay(opportunity.pk))
+            outbox_enqueue(saved_searches_fan_out.name, opportunity.pk)
         if shifts is not None:
             Shift.objects.bulk_create(
                 Shift(

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from coins.residence import residents_of
 from marketplace.board.forms import board_query_from
 from marketplace.board.models import Opportunity, SavedSearch, SavedSearchMatch
 from marketplace.board.selectors import opportunity_search
@@ -57,12 +58,15 @@ def saved_search_chunks(*, size: int = CHUNK) -> Iterator[list[int]]:
 def saved_searches_match(*, opportunity_id: int, search_ids: list[int]) -> int:
     """Tell the owners of these searches about the opportunity where one matches it;
     returns how many people were told (0 for those told before)."""
-    opportunity = Opportunity.objects.select_related("group").filter(pk=opportunity_id).first()
+    found = Opportunity.objects.select_related("group", "scheme")
+    opportunity = found.filter(pk=opportunity_id).first()
     if opportunity is None:
         return 0
     matched: dict[str, bool] = {}  # many people save the same filters: ask once each
     people: set[int] = set()
-    searches = SavedSearch.objects.filter(pk__in=search_ids, user__is_active=True)
+    searches = SavedSearch.objects.filter(pk__in=search_ids, user__is_active=True).filter(
+        user__in=User.objects.filter(residents_of(opportunity.scheme))  # its town's only
+    )
     for search in searches.only("user_id", "query"):
         if search.user_id in people:
             continue

@@ -1,9 +1,14 @@
 """Places on shifts: signing up (or onto the waiting list), cancelling, the waiting list
 moving up, checking in by the shift's code, and the private calendar feed. Each write
-runs in one transaction, locks what it counts, and tells people only after commit."""
+runs in one transaction, locks what it counts, and tells people only after commit.
+
+Before a first shift a person must have told us what to call them, their date of birth
+where the shift or their age needs it, and, under 16, have a parent or guardian's
+consent: `details_needed` says what is missing, and the refusal (DetailsNeeded) lets
+the board send them to the page that asks for it."""
 
 import secrets
-from datetime import date, timedelta
+from datetime import date
 
 from django.db import transaction
 from django.urls import reverse
@@ -18,6 +23,8 @@ from marketplace.board.models import (
     Signup,
 )
 from marketplace.board.services.common import SignupRefused, shift_when, signups_changed
+from marketplace.board.services.dbs import DBS_CURRENT_FOR as DBS_CURRENT_FOR  # pathway's
+from marketplace.board.services.dbs import dbs_expires_on
 from marketplace.board.services.reminders import reminders_told
 from marketplace.organisations import (
     NotAllowed,
@@ -25,8 +32,27 @@ from marketplace.organisations import (
 )
 from notifications.services import headline, notify
 
-# A DBS check is commonly treated as current for three years.
-DBS_CURRENT_FOR = timedelta(days=3 * 365)
+NAME, BIRTH_DATE, GUARDIAN_CONSENT = "name", "birth_date", "guardian_consent"
+
+
+class DetailsNeeded(SignupRefused):
+    """Refused until the person tells us something (or a parent or guardian consents):
+    the board's sign-up sends them to 'Before your first shift', which asks for it."""
+
+
+def details_needed(*, shift: Shift, user: User) -> list[str]:
+    """What the person must still give before they may sign up to this shift (NAME,
+    BIRTH_DATE, GUARDIAN_CONSENT), in the order the page asks. The consent is known to
+    be needed only once the date of birth is."""
+    needs = [] if user.display_name.strip() else [NAME]
+    if user.birth_date is None:
+        if shift.opportunity.minimum_age > 13 or user.declared_under_18:
+            needs.append(BIRTH_DATE)
+    elif user.needs_guardian_consent(timezone.localdate(shift.start)):
+        consent = user.latest_guardian_consent()
+        if consent is None or not consent.is_given:
+            needs.append(GUARDIAN_CONSENT)
+    return needs
 
 
 def signup_create(*, shift: Shift, user: User, brought_by: User | None = None) -> Signup:
@@ -114,12 +140,16 @@ def _check_eligible(*, shift: Shift, user: User) -> None:
         raise SignupRefused("This shift has been cancelled, so it is closed for sign-ups.")
     if shift.start <= timezone.now():
         raise SignupRefused("This shift has already started, so it is closed for sign-ups.")
-    _check_age(minimum=opportunity.minimum_age, user=user, on=shift.start.date())
-    if opportunity.dbs_required and not _has_current_dbs(user):
-        raise SignupRefused(
-            "This opportunity needs a DBS check. Ask the group's organiser to record yours, "
-            "then sign up."
+    if not user.display_name.strip():
+        raise DetailsNeeded(
+            "Tell us what to call you before your first shift: the organiser needs your "
+            "name to check you in."
         )
+    on = timezone.localdate(shift.start)
+    _check_age(minimum=opportunity.minimum_age, user=user, on=on)
+    _check_guardian_consent(user=user, on=on)
+    if opportunity.dbs_required:
+        _check_dbs(user)
     overlapping = Signup.objects.filter(
         user=user,
         status__in=Signup.ACTIVE,
@@ -138,21 +168,55 @@ def _check_age(*, minimum: int, user: User, on: date) -> None:
         return  # everyone confirmed they are 13 or over when they joined
     age = user.age_on(on)
     if age is None:
-        raise SignupRefused(
+        raise DetailsNeeded(
             f"This opportunity is for people aged {minimum} or over. "
-            "Add your date of birth to your account, then sign up."
+            "Tell us your date of birth, then sign up."
         )
     if age < minimum:
         raise SignupRefused(f"This opportunity is for people aged {minimum} or over.")
 
 
-def _has_current_dbs(user: User) -> bool:
+def _check_guardian_consent(*, user: User, on: date) -> None:
+    if user.birth_date is None and user.declared_under_18:
+        raise DetailsNeeded(
+            "Tell us your date of birth before your first shift: people under 16 need a "
+            "parent or guardian's consent to volunteer."
+        )
+    if not user.needs_guardian_consent(on):
+        return
+    consent = user.latest_guardian_consent()
+    if consent is None:
+        raise DetailsNeeded(
+            "You are under 16, so a parent or guardian must give their consent before "
+            "your first shift."
+        )
+    if consent.withdrawn_at is not None:
+        day = f"{timezone.localtime(consent.withdrawn_at):%-d %B %Y}"
+        said = f"withdrew their consent on {day}" if consent.given_at else f"said no on {day}"
+        raise DetailsNeeded(
+            f"Your parent or guardian {said}, so you cannot sign up to shifts. "
+            "If they change their mind, ask them again."
+        )
+    if consent.given_at is None:
+        raise DetailsNeeded(
+            f"We are waiting for your parent or guardian ({consent.guardian_email}) to give "
+            "their consent. You can sign up once they have."
+        )
+
+
+def _check_dbs(user: User) -> None:
     latest = DbsRecord.objects.filter(user=user).first()
-    return (
-        latest is not None
-        and latest.outcome == DbsRecord.Outcome.CLEAR
-        and latest.checked_on >= timezone.localdate() - DBS_CURRENT_FOR
-    )
+    if latest is None or latest.outcome != DbsRecord.Outcome.CLEAR:
+        raise SignupRefused(
+            "This opportunity needs a DBS check. Ask the group's organiser to record yours, "
+            "then sign up."
+        )
+    expires = dbs_expires_on(latest)
+    if expires <= timezone.localdate():
+        raise SignupRefused(
+            f"Your DBS check expired on {expires:%-d %B %Y}. Ask the group's organiser to "
+            "record your new one, then sign up."
+        )
 
 
 def _tell(signup: Signup, *, promoted: bool) -> None:

@@ -13,12 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from coins.models import Account, Transfer
+from coins.models import Transfer
 from coins.selectors import balance_of
 from coins.services import (
     InsufficientFunds,
     Leg,
-    account_for,
+    takings_account_for,
     transfer_post,
     transfer_reverse,
     wallet_for,
@@ -64,7 +64,9 @@ def redemption_code_create(
     scheme = retailer.scheme
     balance = balance_of(user, scheme.pk)
     if balance < amount:
-        raise NotAllowed(f"Not enough coins: this costs {amount} and you have {balance}.")
+        raise NotAllowed(
+            f"Not enough {scheme.coin_plural}: this costs {amount:,} and you have {balance:,}."
+        )
     expires = timezone.now() + timedelta(minutes=scheme.code_minutes)
     for _ in range(5):  # a clash of live codes at one shop is a one-in-billions event
         try:
@@ -155,13 +157,20 @@ def redemption_confirm(
         raise NotAllowed("Only the shop's staff can take coins at its till.")
     if qr:
         proof = _token_of(qr)
+    # The look-up's brake: ten wrong codes in a minute from this person pause them, so a
+    # sale number cannot be paired with guess after guess; after the pause it works again.
+    if typed_attempts_blocked(retailer_id=retailer.pk, staff_id=staff.pk):
+        raise RedemptionRefused(
+            "Too many wrong codes. Wait five minutes, or scan the resident's QR code."
+        )
     if not (
         compare_digest(proof.encode(), redemption.token.encode())
         or compare_digest(normalise_code(proof).encode(), redemption.code.encode())
     ):
+        typed_attempt_failed(retailer_id=retailer.pk, staff_id=staff.pk, typed=proof)
         raise RedemptionRefused("That code does not match this sale. Scan or type it again.")
-    shop = account_for(scheme=retailer.scheme, kind=Account.Kind.RETAILER, owner=retailer)
     wallet = wallet_for(scheme=retailer.scheme, user=redemption.user)
+    shop = takings_account_for(scheme=retailer.scheme, shop=retailer, payer=wallet)
     with transaction.atomic():
         redemption = (
             Redemption.objects.select_for_update(of=("self",))
@@ -187,9 +196,8 @@ def redemption_confirm(
             )
         except InsufficientFunds as short:
             raise RedemptionRefused(
-                f"The resident does not have enough coins: {short}".replace(
-                    "Not enough coins: ", ""
-                )
+                f"The resident does not have enough {retailer.scheme.coin_plural}: this "
+                f"needs {redemption.price:,} and the wallet has {short.account.balance:,}."
             ) from short
         if offer is not None and offer.stock is not None:
             Offer.objects.filter(pk=offer.pk).update(stock=offer.stock - 1)
@@ -201,7 +209,9 @@ def redemption_confirm(
         notify(
             recipients=[redemption.user],
             kind="coins_spent",
-            title=headline(f"You paid {redemption.price} coins at {retailer.name}"),
+            title=headline(
+                f"You paid {retailer.scheme.coins(redemption.price)} at {retailer.name}"
+            ),
             body=offer.title if offer else "",
             url=reverse("rewards:code", args=[redemption.pk]),
         )
@@ -242,7 +252,7 @@ def redemption_refund(*, redemption: Redemption, staff: User, reason: str) -> Re
         notify(
             recipients=[redemption.user],
             kind="coins_refunded",
-            title=headline(f"{retailer.name} refunded {redemption.price} coins"),
+            title=headline(f"{retailer.name} refunded {retailer.scheme.coins(redemption.price)}"),
             body=reason,
             url=reverse("coins:wallet"),
         )
@@ -257,7 +267,7 @@ def _tell_staff(
     they chose to share, if any."""
     who = redemption.user.public_name or "A resident"
     what = redemption.offer.title if redemption.offer else "an amount you asked for"
-    coins = f"{redemption.price} coin{'s' if redemption.price != 1 else ''}"
+    coins = retailer.scheme.coins(redemption.price)
     if refunded:
         kind, title, body = "sale_refunded", f"Refunded {coins} to {who}", reason
     else:

@@ -8,10 +8,11 @@ from django.urls import reverse
 from accounts.models import User
 from coins.models import Account, Scheme
 from coins.services import account_for
-from marketplace.images import thumbnails_save
+from marketplace.images import photo_replaced, thumbnails_save
 from marketplace.organisations import NotAllowed, admins_tell_pending, decision_record, free_slug
 from marketplace.rewards.models import Offer, Retailer, RetailerStaff
 from notifications.services import notify
+from outbox.services import outbox_enqueue
 from places.selectors import postcode_found
 
 
@@ -65,11 +66,12 @@ def offer_save(*, offer: Offer, by: User) -> Offer:
     with transaction.atomic():
         if photo_changed or not offer.photo:
             offer.photo_sizes = {}
+        photo_replaced(Offer, offer.pk, kept=offer.photo.name or "")
         offer.save()
         if photo_changed:
             from marketplace.rewards.tasks import offer_photo_thumbnails
 
-            transaction.on_commit(lambda: offer_photo_thumbnails.delay(offer.pk))
+            outbox_enqueue(offer_photo_thumbnails.name, offer.pk)
     return offer
 
 

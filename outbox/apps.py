@@ -1,0 +1,8 @@
+"""The outbox app."""
+
+from django.apps import AppConfig
+
+
+class OutboxConfig(AppConfig):
+    name = "outbox"
+    verbose_name = "Outbox"
