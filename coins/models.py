@@ -291,7 +291,10 @@ class Account(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} #{self.pk}"
+        name = f"{self.get_kind_display()} #{self.pk}"
+        if self.kind == self.Kind.RETAILER and self.currency == Currency.COIN:
+            return f"{name}, takings part {self.part + 1} of {RETAILER_PARTS}"
+        return name
 
     @property
     def is_system(self) -> bool:

@@ -18,6 +18,7 @@ from coins.selectors import balance_of
 from coins.services import (
     InsufficientFunds,
     Leg,
+    lock_accounts,
     takings_account_for,
     transfer_post,
     transfer_reverse,
@@ -181,7 +182,7 @@ def redemption_confirm(
         _check_usable(redemption, retailer)
         offer = redemption.offer
         if offer is not None:
-            offer = Offer.objects.select_for_update().select_related("retailer").get(pk=offer.pk)
+            offer = _offer_held(offer, legs=[wallet.pk, shop.pk])
             reason = offer.unavailable_reason() or offer.limit_reason_for(redemption.user)
             if reason:
                 raise RedemptionRefused(reason)
@@ -217,6 +218,20 @@ def redemption_confirm(
         )
         _tell_staff(redemption, retailer, refunded=False)
     return redemption
+
+
+def _offer_held(offer: Offer, *, legs: list[int]) -> Offer:
+    """The offer as it is now, held only as far as its checks need: its own row while
+    its stock counts down, or else, when it limits each person, the sale's two accounts
+    (as transfer_post will, in the same order), so that one person's codes are paid one
+    at a time. Sales of other offers, and of an unlimited one, queue on nothing here."""
+    found = Offer.objects.select_related("retailer")
+    offer = found.get(pk=offer.pk)
+    if offer.stock is not None:
+        return found.select_for_update(of=("self",)).get(pk=offer.pk)
+    if offer.limit_per_person:
+        lock_accounts(legs)
+    return offer
 
 
 def redemption_refund(*, redemption: Redemption, staff: User, reason: str) -> Redemption:
