@@ -73,7 +73,11 @@ class Command(BaseCommand):
             schedule = settings.EMBEDDED_BEAT_SCHEDULE
             demo_services.background_start(children, env=env, schedule=schedule)
             say("Starting the web server…")
-            children.start("web", demo_services.web(host=host, port=port), env)
+            children.start(
+                "web",
+                demo_services.web(host=host, port=port),
+                {**env, **demo_services.WEB_ENVIRONMENT},
+            )
             demo_services.wait_until_serving(children, url)
             say(self.style.SUCCESS(f"\nServing Citizen Coin on {url}  (Ctrl-C stops)\n"))
             stopped = children.first_exit()
