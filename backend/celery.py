@@ -15,7 +15,7 @@ app.autodiscover_tasks()
 app.autodiscover_tasks(["marketplace.board", "marketplace.rewards"])
 
 
-@app.task(name="backend.ping")
+@app.task(name="backend.ping", ignore_result=False)  # its answer is the point
 def ping() -> dict[str, object]:
     """A round trip through the broker; says which process did the work."""
     return {"pong": True, "host": socket.gethostname(), "pid": os.getpid()}

@@ -200,7 +200,12 @@ CELERY_RESULT_BACKEND = _CELERY_REDIS or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Per kind of task: every task is idempotent (a transfer's key, a delivery's claim, a
+# beat job's own checks), so all ack late and run again after a crash; none stores its
+# result, which nothing reads (a stored result costs the sender a SUBSCRIBE and the
+# worker a SET and a PUBLISH), but backend.ping, the health check's round trip.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Longer than the longest task: with late acks a message a killed worker held goes to
 # another worker once this many seconds have passed since it was handed out.

@@ -77,7 +77,6 @@ def _send(ids: list[int]) -> tuple[int, bool]:
     """(how many went, whether the broker refused one)."""
     if current_app.conf.task_always_eager:
         return _run_here(ids), False
-    sent = 0
     with transaction.atomic():
         # The lock is held while publishing: a second sender skips these rows, and a
         # publish that fails leaves them unsent. A crash after publishing, before the
@@ -87,18 +86,22 @@ def _send(ids: list[int]) -> tuple[int, bool]:
             .filter(pk__in=ids, sent_at__isnull=True)
             .order_by("pk")
         )
-        for row in rows:
-            try:
-                _hand_on(row)
-            except Exception as error:
+        done: list[int] = []
+        try:
+            # One producer, so one broker connection, for the whole batch.
+            with current_app.producer_or_acquire() as producer:
+                for row in rows:
+                    _hand_on(row, producer)
+                    done.append(row.pk)
+        except Exception as error:
+            if len(done) < len(rows):
+                row = rows[len(done)]
                 log.warning("Broker refused outbox row %s (%s): %s", row.pk, row.task_name, error)
                 _failed(row.pk, error)
-                return sent, True
-            OutboxMessage.objects.filter(pk=row.pk).update(
-                sent_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
-            )
-            sent += 1
-    return sent, False
+        OutboxMessage.objects.filter(pk__in=done).update(
+            sent_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
+        )
+    return len(done), len(done) < len(rows)
 
 
 def _run_here(ids: list[int]) -> int:
@@ -129,12 +132,12 @@ def _failed(pk: int, error: Exception) -> None:
     )
 
 
-def _hand_on(row: OutboxMessage) -> None:
+def _hand_on(row: OutboxMessage, producer: Any = None) -> None:
     task = _task(row.task_name)
     if task is None:  # not importable here: a worker elsewhere may know it
-        current_app.send_task(row.task_name, args=row.args, kwargs=row.kwargs)
+        current_app.send_task(row.task_name, args=row.args, kwargs=row.kwargs, producer=producer)
     else:
-        task.apply_async(args=row.args, kwargs=row.kwargs)
+        task.apply_async(args=row.args, kwargs=row.kwargs, producer=producer)
 
 
 def _task(name: str) -> Task | None:
