@@ -12,19 +12,13 @@ import asyncio
 import json
 import math
 import os
-import signal
-import socket
-import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from statistics import median
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.db import connection
 
 from accounts.models import User
@@ -53,9 +47,10 @@ def run() -> dict[str, Any]:
             f"  written in {time.perf_counter() - started:.0f} s; "
             "starting uvicorn for the product and for hello"
         )
+        redis_url = os.environ.get("REDIS_URL", "")
         with (
-            _served("backend.asgi:application") as ours,
-            _served("bench.hello:application") as bare,
+            harness.served("backend.asgi:application", redis_url=redis_url) as ours,
+            harness.served("bench.hello:application", redis_url=redis_url) as bare,
         ):
             found = _get(ours, SEARCH)
             _get(bare, HELLO)
@@ -97,54 +92,6 @@ def run() -> dict[str, Any]:
             )
         ],
     }
-
-
-@contextmanager
-def _served(app: str) -> Iterator[int]:
-    """uvicorn serving `app` as the demo serves the product, on a free port, on the
-    scratch database; stopped (its whole process group) however the run ends."""
-    port = _free_port()
-    argv = demo_services.web(host="127.0.0.1", port=port)
-    argv = [app if part == "backend.asgi:application" else part for part in argv]
-    params = {k: v for k, v in connection.get_connection_params().items() if k != "options"}
-    env = demo_services.environment(
-        site_url=demo_services.site_url(host="127.0.0.1", port=port),
-        redis_url=os.environ.get("REDIS_URL", ""),
-        database_url=demo_services.database_url(params),
-    )
-    env |= {"DEBUG": "false", "PYTHONPATH": str(settings.BASE_DIR)}
-    process = subprocess.Popen(  # noqa: S603 - our own command line
-        argv,
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    try:
-        _wait_until_up(port, process)
-        yield port
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def _wait_until_up(port: int, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            error = process.stderr.read().decode() if process.stderr else ""
-            raise RuntimeError(f"uvicorn stopped on starting:\n{error[-2000:]}")
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise RuntimeError(f"uvicorn did not answer on port {port} within a minute")
 
 
 def _get(port: int, path: str) -> int:
@@ -212,12 +159,6 @@ async def _answer(reader: asyncio.StreamReader) -> tuple[int, int, bool]:
         length = int(headers.get("content-length", 0))
         await reader.readexactly(length)
     return status, length, headers.get("connection") == "close"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _board_removed() -> None:

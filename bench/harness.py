@@ -6,15 +6,19 @@ run never touches the demo's data nor another run's (`make test` uses `test_<nam
 import json
 import os
 import platform
+import signal
+import socket
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 RESULTS = Path(__file__).parent / "results.json"
 _deadline: list[float] = []  # the running module's, set by budget()
@@ -130,3 +134,67 @@ def write_results(results: dict[str, Any]) -> None:
 
 def say(line: str) -> None:
     print(line, file=sys.stdout, flush=True)
+
+
+@contextmanager
+def served(app: str, *, redis_url: str) -> Iterator[int]:
+    """uvicorn serving `app` ("module:attribute") as the demo serves the product
+    (backend.demo_services.web, its environment and WEB_ENVIRONMENT, DEBUG off) on a
+    free port, on the scratch database and `redis_url`; yields the port, and stops its
+    whole process group however the run ends. Its log goes to a file: a line per
+    request or socket would fill a pipe nobody reads, and stall it."""
+    from django.conf import settings
+    from django.db import connection
+
+    from backend import demo_services
+
+    port = free_port()
+    argv = demo_services.web(host="127.0.0.1", port=port)
+    argv = [app if part == "backend.asgi:application" else part for part in argv]
+    params = {k: v for k, v in connection.get_connection_params().items() if k != "options"}
+    env = demo_services.environment(
+        site_url=demo_services.site_url(host="127.0.0.1", port=port),
+        redis_url=redis_url,
+        database_url=demo_services.database_url(params),
+    )
+    env |= {**demo_services.WEB_ENVIRONMENT, "DEBUG": "false"}
+    env["PYTHONPATH"] = str(settings.BASE_DIR)
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(  # noqa: S603 - our own command line
+            argv,
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            _wait_until_up(port, process, log)
+            yield port
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def _wait_until_up(port: int, process: subprocess.Popen[bytes], log: IO[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            log.seek(0)
+            raise RuntimeError(f"uvicorn stopped on starting:\n{log.read().decode()[-2000:]}")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"uvicorn did not answer on port {port} within a minute")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
