@@ -3,7 +3,7 @@ PYTHON ?= python3
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 VENV_PY := .venv/bin/python
 
-.PHONY: demo test test-browser lint bench migrate clean help
+.PHONY: demo test test-browser lint bench load migrate clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -11,6 +11,7 @@ help:
 	@echo "make test   the whole test suite (embedded PostgreSQL unless DATABASE_URL is set)"
 	@echo "make lint   ruff, mypy and import-linter"
 	@echo "make bench  benchmarks on a scratch database; prints ratios, writes bench/results.json"
+	@echo "make load   a Saturday morning (locust, 2 minutes) on 2 web processes and 2 workers; p95s, verify_ledger"
 
 # uv is bootstrapped with pip into .tools/ when the machine has none.
 $(CURDIR)/.tools/bin/uv:
@@ -33,6 +34,11 @@ test: .venv/.synced
 # BENCH=P1,P3 (row ids or benchmark names) runs only what measures them.
 bench: .venv/.synced
 	BENCH="$(BENCH)" $(VENV_PY) -m bench
+
+# Headless locust against two web processes and two workers on a scratch database: at
+# most five minutes; fails on any failed request or a ledger that does not verify.
+load: .venv/.synced
+	$(VENV_PY) -m load
 
 test-browser: .venv/.synced
 	$(VENV_PY) -m pytest -m browser $(PYTEST_ARGS)
