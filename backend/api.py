@@ -1,3 +1,6 @@
+"""The one django-ninja API at /api/v1/: every app's router, its errors in one shape
+(Problem), and the 4xx answers each operation documents."""
+
 from collections.abc import Iterator
 from typing import Any
 

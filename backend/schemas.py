@@ -1,3 +1,5 @@
+"""The API's answers about the person asking: who they are and what they belong to."""
+
 from ninja import Schema
 
 

@@ -1,3 +1,5 @@
+"""The wallet API's bodies and answers: schemes, balances, statement lines and gifts."""
+
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any

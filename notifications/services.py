@@ -1,3 +1,7 @@
+"""Telling people: notify() stores a notification per recipient, as each chose to hear of
+that kind, then after commit pushes it to their open pages and queues e-mail and web
+push through the outbox."""
+
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
