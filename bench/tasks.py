@@ -7,7 +7,6 @@ Both are timed from the first message sent to the last one done, with the sendin
 this process and the work in another. Skipped, with a message, without REDIS_URL."""
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -21,7 +20,7 @@ from django.db import connection
 
 from backend import demo_services
 from backend.celery import app
-from bench.harness import ratio, say
+from bench.harness import ratio, say, stop
 from bench.rows import row
 
 TASKS = 2_000
@@ -64,7 +63,7 @@ def run() -> dict[str, Any]:
             bare.append(_bare_rate(broker, size))
     finally:
         for process in (worker, consumer):
-            _stop(process)
+            stop(process)
         broker.delete(QUEUE, f"{QUEUE}:done")
     ours, against = median(celery), median(bare)
     times = ratio(ours, against)
@@ -167,16 +166,6 @@ def _bare_rate(broker: redis.Redis, size: int) -> float:
     if broker.brpop([f"{QUEUE}:done"], timeout=120) is None:
         raise RuntimeError("the bare consumer did not finish in two minutes")
     return MESSAGES / (time.perf_counter() - started)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
 
 def _listed(figures: list[float]) -> str:

@@ -1,10 +1,14 @@
 import io
 import os
+import socket
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import uvicorn
 from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.conf import settings
@@ -205,3 +209,33 @@ def localstripe_webhook(
     request = urllib.request.Request(config, data=body)  # noqa: S310
     with urllib.request.urlopen(request, timeout=5):  # noqa: S310
         pass
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def live_asgi(transactional_db: None) -> Iterator[str]:
+    """uvicorn serving backend.asgi (HTTP and WebSocket) on 127.0.0.1, in this process."""
+    port = _free_port()
+    config = uvicorn.Config(
+        "backend.asgi:application",
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="off",
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)

@@ -4,15 +4,12 @@ import contextlib
 import os
 import re
 import shutil
-import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from axe_playwright_python.sync_playwright import Axe
 from django.db import connections
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, ViewportSize
@@ -131,36 +128,6 @@ def browser_type_launch_args() -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def browser_context_args() -> dict[str, Any]:
     return {"viewport": PHONE, "locale": "en-GB", "timezone_id": "Europe/London"}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def live_asgi(transactional_db: None) -> Iterator[str]:
-    """uvicorn serving backend.asgi (HTTP and WebSocket) on 127.0.0.1, in this process."""
-    port = _free_port()
-    config = uvicorn.Config(
-        "backend.asgi:application",
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        lifespan="off",
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 def off_the_loop(work: Callable[[], object]) -> None:

@@ -2,16 +2,10 @@
 process of their own (locust patches the standard library for gevent on import), against
 uvicorn serving this test's database, on a small town made by load/data.py."""
 
-import socket
 import subprocess
 import sys
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-import uvicorn
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
@@ -21,32 +15,6 @@ from marketplace.rewards.models import Redemption
 from tests.marketplace.factories import make_group, make_offer, make_retailer, make_shift
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def live_asgi(transactional_db: None) -> Iterator[str]:
-    """uvicorn serving backend.asgi (HTTP and WebSocket) on 127.0.0.1, in this process."""
-    port = _free_port()
-    config = uvicorn.Config(
-        "backend.asgi:application", host="127.0.0.1", port=port, log_level="warning", lifespan="off"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 def small_town() -> Plan:
