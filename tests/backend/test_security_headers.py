@@ -11,7 +11,7 @@ from django.test import Client
 
 from accounts.models import User
 from coins.funding import sponsorship_start
-from coins.models import Account, Currency
+from coins.models import Account, Currency, SchemeAdmin
 from coins.services import account_for
 from tests.coins.factories import make_scheme
 from tests.conftest import make_user
@@ -196,3 +196,30 @@ def test_real_stripe_adds_its_documented_frame_hosts(
         "https://hooks.stripe.com",
     ]
     assert csp["connect-src"][-1] == "https://api.stripe.com"
+
+
+@pytest.fixture
+def officer(client: Client) -> Client:
+    """Signed in as a council officer who runs the scheme."""
+    user = make_user("officer@example.org")
+    SchemeAdmin.objects.create(scheme=make_scheme(), user=user)
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/council/ledger/",
+        "/council/ledger/settlement/",
+        "/council/groups/",
+        "/council/campaigns/",
+        "/council/impact/",
+        "/council/erase/",
+    ],
+)
+def test_every_council_page_carries_both_policies(officer: Client, path: str) -> None:
+    response = officer.get(path)
+    assert response.status_code == 200
+    assert "text/html" in response["Content-Type"]
+    assert_strict(response)
