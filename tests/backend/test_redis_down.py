@@ -109,3 +109,30 @@ def test_a_till_confirm_that_committed_answers_success_with_redis_down(
     assert callbacks  # the shop's takings and the resident's wallet were to be told live
     assert response.status_code == 302 and response["Location"] == f"{shop}/receipts/{code.pk}/"
     assert Transfer.objects.filter(kind=Transfer.Kind.SPEND).count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/opportunities/",
+        "/opportunities/?q=planting",
+        "/opportunities/{opportunity}/",
+        "/my-shifts/",
+        "/wallet/",
+        "/rewards/",
+        "/notifications/",
+        "/api/v1/opportunities?q=planting",
+        "/api/v1/wallet",
+    ],
+)
+def test_a_residents_pages_open_with_redis_down(
+    client: Client, redis_down: None, path: str
+) -> None:
+    shift = make_shift(title="Riverside planting")
+    make_offer(title="Tea and cake")
+    resident = make_user("reads-down@example.org")
+    give_coins(make_scheme(), resident, 10)
+    client.force_login(resident)
+    response = client.get(path.format(opportunity=shift.opportunity_id))
+    assert response.status_code == 200, path
