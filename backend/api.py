@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
 from ninja.security import django_auth
 
@@ -82,6 +82,22 @@ api.add_router("/", impact_router)
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(request, {"detail": "Log in to use this."}, status=401)
+
+
+# ninja's words for a session request without its CSRF token, and ours.
+NINJA_CSRF = "CSRF check Failed"
+CSRF_MISSING = (
+    "This request from a signed-in browser lacks its security token: send the csrftoken "
+    "cookie's value in an X-CSRFToken header, or use a till key instead of the session."
+)
+
+
+@api.exception_handler(HttpError)
+def refused(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """ninja's own refusals, as it answers them ({"detail": ...}), its CSRF one in words
+    that say what to send."""
+    detail = CSRF_MISSING if exc.message == NINJA_CSRF else exc.message
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)
 
 
 @api.exception_handler(ValidationError)
